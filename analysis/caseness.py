@@ -1,0 +1,93 @@
+"""Caseness (NHS Talking Therapies scoring) and the comparison with NHS Talking Therapies.
+
+Convention (survey data contract): a respondent is *not* a case when GAD-7 <= 7
+AND PHQ-8 <= 9 at T1, a case otherwise; respondents missing either T1 total are
+left out. The comparison is Pearson's chi-square on the 2x2 table (survey vs
+NHS Talking Therapies North West 2022-23), df 1, without continuity correction
+unless asked; Cramer's V = sqrt(chi2 / N) over all N in the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import paths, scales
+
+GAD_CUTOFF = 7  # not a case at or below
+PHQ_CUTOFF = 9
+
+
+def is_case(gad_total: pd.Series, phq_total: pd.Series) -> pd.Series:
+    """Boolean caseness (NaN where either total is missing): not (GAD-7 <= 7 and PHQ-8 <= 9)."""
+    case = ~((gad_total <= GAD_CUTOFF) & (phq_total <= PHQ_CUTOFF))
+    return case.astype(object).where(gad_total.notna() & phq_total.notna())
+
+
+def survey_caseness(sample: pd.DataFrame) -> tuple[int, int]:
+    """(cases, not cases) among included respondents with both T1 totals."""
+    case = is_case(scales.clinical_total(sample, "gad", "t1"), scales.clinical_total(sample, "phq", "t1")).dropna()
+    n_cases = int(case.astype(bool).sum())
+    return n_cases, int(len(case) - n_cases)
+
+
+def nhs_reference(path=paths.NHS_REFERENCE) -> tuple[int, int]:
+    """(cases, not cases) in NHS Talking Therapies North West 2022-23, from the shipped reference file."""
+    ref = pd.read_csv(path).iloc[0]
+    return int(ref["n_caseness"]), int(ref["n_finished_treatment"] - ref["n_caseness"])
+
+
+@dataclass(frozen=True)
+class CasenessTest:
+    """Pearson chi-square test of a 2x2 table [[a_cases, a_not], [b_cases, b_not]]."""
+
+    table: np.ndarray
+    chi2: float
+    df: int
+    p: float
+    cramers_v: float
+    correction: bool
+
+
+def chi_square_2x2(a_cases: int, a_not: int, b_cases: int, b_not: int, correction: bool = False) -> CasenessTest:
+    """Pearson chi-square (optionally Yates-corrected), df 1, and Cramer's V = sqrt(chi2/N).
+
+    Computed from the closed form sum (|O - E| - c)^2 / E with c = 0.5 under
+    Yates' correction (never more than |O - E|), else 0.
+    """
+    table = np.array([[a_cases, a_not], [b_cases, b_not]], dtype=float)
+    n = table.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    dev = np.abs(table - expected)
+    if correction:
+        dev = np.maximum(dev - 0.5, 0.0)
+    chi2 = float((dev**2 / expected).sum())
+    return CasenessTest(
+        table=table.astype(int),
+        chi2=chi2,
+        df=1,
+        p=float(stats.chi2.sf(chi2, 1)),
+        cramers_v=float(np.sqrt(chi2 / n)),
+        correction=correction,
+    )
+
+
+def caseness_results(sample: pd.DataFrame, correction: bool = False) -> dict[str, float | int]:
+    """The caseness keys of the results manifest, plus the NHS counts used."""
+    cases, not_cases = survey_caseness(sample)
+    nhs_cases, nhs_not = nhs_reference()
+    test = chi_square_2x2(cases, not_cases, nhs_cases, nhs_not, correction=correction)
+    return {
+        "caseness_n_cases": cases,
+        "caseness_n_not_cases": not_cases,
+        "caseness_nhs_n_cases": nhs_cases,
+        "caseness_nhs_n_not_cases": nhs_not,
+        "caseness_chi2": test.chi2,
+        "caseness_df": test.df,
+        "caseness_p": test.p,
+        "caseness_cramers_v": test.cramers_v,
+        "caseness_yates": correction,
+    }

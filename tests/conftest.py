@@ -1,0 +1,34 @@
+"""Shared fixtures: reference files and random contract surveys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from survey_factory import make_survey, write_survey
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+LAVAAN_DEMO = SHARED / "reference" / "lavaan-demo-growth.csv"
+
+
+@pytest.fixture(scope="session")
+def survey_frame():
+    """A random 400-respondent survey in the contract layout (as a frame)."""
+    return make_survey(400, seed=7)
+
+
+@pytest.fixture(scope="session")
+def survey_csv(tmp_path_factory, survey_frame):
+    """The same survey written as a contract CSV."""
+    return write_survey(survey_frame, tmp_path_factory.mktemp("survey") / "survey.csv")
+
+
+@pytest.fixture(scope="session")
+def lavaan_demo():
+    if not LAVAAN_DEMO.exists():
+        pytest.fail(f"reference file missing: {LAVAAN_DEMO} (../shared must sit beside the repo)")
+    import pandas as pd
+
+    return pd.read_csv(LAVAAN_DEMO)
