@@ -1,5 +1,6 @@
 # make test      set up .venv (if needed) and run the tests
 # make reproduce run the analysis engine on the shipped data (results in _build/results)
+# make twin      regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
 # make bench     time `reproduce` (figures for the notes; never asserted in tests)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -7,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: setup test reproduce bench book clean
+.PHONY: setup test reproduce twin bench book clean
 
 setup: $(STAMP)
 
@@ -21,6 +22,9 @@ test: $(STAMP)
 
 reproduce: $(STAMP)
 	$(PY) -m analysis reproduce
+
+twin: $(STAMP)
+	$(PY) -m analysis.synthetic
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_reproduce.py

@@ -39,8 +39,31 @@ Z_95 = float(stats.norm.ppf(0.975))
 # --------------------------------------------------------------------------- likelihood
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """Sufficient statistics of the rows sharing one missing-data pattern.
+
+    ``idx`` are the observed variables, ``n`` the rows, ``s`` the sum of their
+    values and ``c`` the sum of their outer products (uncentred).
+    """
+
+    idx: np.ndarray
+    n: int
+    s: np.ndarray
+    c: np.ndarray
+
+    def centred(self, mu: np.ndarray) -> np.ndarray:
+        """W = sum over rows of (y - mu)(y - mu)' on the observed variables."""
+        m = mu[self.idx]
+        return self.c - np.outer(self.s, m) - np.outer(m, self.s) + self.n * np.outer(m, m)
+
+
 class MissingPatterns:
-    """Rows grouped by which variables are observed, for casewise (FIML) likelihoods."""
+    """Rows grouped by which variables are observed, for casewise (FIML) likelihoods.
+
+    The normal likelihood of a pattern depends on its rows only through their
+    count, sum and sum of outer products, so that is all that is kept.
+    """
 
     def __init__(self, y: np.ndarray):
         y = np.asarray(y, dtype=float)
@@ -48,23 +71,31 @@ class MissingPatterns:
         keep = observed.any(axis=1)
         y, observed = y[keep], observed[keep]
         self.n, self.p = y.shape
-        self.groups: list[tuple[np.ndarray, np.ndarray]] = []
+        groups = []
         patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
         for k, pattern in enumerate(patterns):
             idx = np.flatnonzero(pattern)
-            self.groups.append((idx, y[inverse.ravel() == k][:, idx]))
+            rows = y[inverse.ravel() == k][:, idx]
+            groups.append(Pattern(idx, len(rows), rows.sum(axis=0), rows.T @ rows))
+        self.groups: list[Pattern] = groups
+
+    @classmethod
+    def from_groups(cls, groups: list[Pattern], p: int) -> "MissingPatterns":
+        """Patterns from sufficient statistics directly."""
+        obj = cls.__new__(cls)
+        obj.groups, obj.p, obj.n = list(groups), p, int(sum(g.n for g in groups))
+        return obj
 
     def loglik(self, mu: np.ndarray, sigma: np.ndarray) -> float:
         """Multivariate normal log-likelihood summed over rows, each on its observed variables."""
         total = 0.0
-        for idx, y in self.groups:
-            s = sigma[np.ix_(idx, idx)]
-            sign, logdet = np.linalg.slogdet(s)
+        for g in self.groups:
+            sub = sigma[np.ix_(g.idx, g.idx)]
+            sign, logdet = np.linalg.slogdet(sub)
             if sign <= 0:
                 return -np.inf
-            d = y - mu[idx]
-            quad = np.einsum("ij,ij->", d @ np.linalg.inv(s), d)
-            total += -0.5 * (len(y) * (len(idx) * np.log(2 * np.pi) + logdet) + quad)
+            quad = np.trace(np.linalg.solve(sub, g.centred(mu)))
+            total += -0.5 * (g.n * (len(g.idx) * np.log(2 * np.pi) + logdet) + quad)
         return float(total)
 
     def score(self, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,46 +105,53 @@ class MissingPatterns:
         """
         g_mu = np.zeros(self.p)
         g_sigma = np.zeros((self.p, self.p))
-        for idx, y in self.groups:
-            s_inv = np.linalg.inv(sigma[np.ix_(idx, idx)])
-            d = y - mu[idx]
-            g_mu[idx] += s_inv @ d.sum(axis=0)
-            g_sigma[np.ix_(idx, idx)] += 0.5 * (s_inv @ (d.T @ d) @ s_inv - len(y) * s_inv)
+        for g in self.groups:
+            s_inv = np.linalg.inv(sigma[np.ix_(g.idx, g.idx)])
+            g_mu[g.idx] += s_inv @ (g.s - g.n * mu[g.idx])
+            g_sigma[np.ix_(g.idx, g.idx)] += 0.5 * (s_inv @ g.centred(mu) @ s_inv - g.n * s_inv)
         return g_mu, g_sigma
 
 
-def saturated_moments(patterns: MissingPatterns, tol: float = 1e-13, max_iter: int = 20000):
+def saturated_moments(patterns: MissingPatterns, tol: float = 1e-13, max_iter: int = 20000, start=None):
     """ML means and covariances of the unrestricted (saturated) model, by EM; returns (mu, sigma, loglik).
 
     With complete data this is the sample mean and the covariance divided by N.
+    ``start`` is an optional (mu, sigma) to begin from.
     """
     p = patterns.p
-    sums = np.zeros(p)
-    counts = np.zeros(p)
-    for idx, y in patterns.groups:
-        sums[idx] += y.sum(axis=0)
-        counts[idx] += len(y)
-    mu = sums / counts
-    sq = np.zeros(p)
-    for idx, y in patterns.groups:
-        sq[idx] += ((y - mu[idx]) ** 2).sum(axis=0)
-    sigma = np.diag(sq / counts)
+    if start is None:
+        sums, counts = np.zeros(p), np.zeros(p)
+        for g in patterns.groups:
+            sums[g.idx] += g.s
+            counts[g.idx] += g.n
+        mu = sums / counts
+        sq = np.zeros(p)
+        for g in patterns.groups:
+            sq[g.idx] += np.diag(g.centred(mu))
+        sigma = np.diag(sq / counts)
+    else:
+        mu, sigma = np.array(start[0], dtype=float), np.array(start[1], dtype=float)
     previous = -np.inf
     for _ in range(max_iter):
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for idx, y in patterns.groups:
-            mis = np.setdiff1d(np.arange(p), idx)
-            full = np.empty((len(y), p))
-            full[:, idx] = y
-            cond_cov = np.zeros((p, p))
-            if len(mis):
-                s_oo_inv = np.linalg.inv(sigma[np.ix_(idx, idx)])
-                beta = sigma[np.ix_(mis, idx)] @ s_oo_inv
-                full[:, mis] = mu[mis] + (y - mu[idx]) @ beta.T
-                cond_cov[np.ix_(mis, mis)] = sigma[np.ix_(mis, mis)] - beta @ sigma[np.ix_(idx, mis)]
-            t1 += full.sum(axis=0)
-            t2 += full.T @ full + len(y) * cond_cov
+        for g in patterns.groups:
+            o = g.idx
+            m = np.setdiff1d(np.arange(p), o)
+            t1[o] += g.s
+            t2[np.ix_(o, o)] += g.c
+            if len(m):
+                # E-step on sufficient statistics: y_m | y_o = a + B y_o, residual covariance r
+                b = sigma[np.ix_(m, o)] @ np.linalg.inv(sigma[np.ix_(o, o)])
+                a = mu[m] - b @ mu[o]
+                r = sigma[np.ix_(m, m)] - b @ sigma[np.ix_(o, m)]
+                sum_m = g.n * a + b @ g.s
+                cross_mo = np.outer(a, g.s) + b @ g.c
+                t1[m] += sum_m
+                t2[np.ix_(m, o)] += cross_mo
+                t2[np.ix_(o, m)] += cross_mo.T
+                t2[np.ix_(m, m)] += (g.n * np.outer(a, a) + np.outer(a, b @ g.s) + np.outer(b @ g.s, a)
+                                     + b @ g.c @ b.T + g.n * r)
         mu = t1 / patterns.n
         sigma = t2 / patterns.n - np.outer(mu, mu)
         current = patterns.loglik(mu, sigma)
@@ -166,11 +204,11 @@ def expected_information(theta: np.ndarray, time_scores, patterns: MissingPatter
     dmu, dsig = moment_jacobians(time_scores)
     _, sigma = implied_moments(theta, time_scores)
     info = np.zeros((len(theta), len(theta)))
-    for idx, y in patterns.groups:
-        s_inv = np.linalg.inv(sigma[np.ix_(idx, idx)])
-        m = dmu[:, idx]
-        a = np.einsum("jab,bc->jac", dsig[:, idx][:, :, idx], s_inv)
-        info += len(y) * (m @ s_inv @ m.T + 0.5 * np.einsum("jab,kba->jk", a, a))
+    for g in patterns.groups:
+        s_inv = np.linalg.inv(sigma[np.ix_(g.idx, g.idx)])
+        m = dmu[:, g.idx]
+        a = np.einsum("jab,bc->jac", dsig[:, g.idx][:, :, g.idx], s_inv)
+        info += g.n * (m @ s_inv @ m.T + 0.5 * np.einsum("jab,kba->jk", a, a))
     return info
 
 

@@ -11,7 +11,6 @@ Conventions (survey data contract, "Definitions"):
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from . import contract

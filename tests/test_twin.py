@@ -1,0 +1,95 @@
+"""The shipped synthetic twin: it reproduces the paper's printed values, and it regenerates byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import optimize
+
+from analysis import paths
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = yaml.safe_load((Path(__file__).parent / "published_values.yaml").read_text())
+CHECKS = [(section, key, spec) for section, values in PUBLISHED.items() for key, spec in values.items()]
+
+
+@pytest.fixture(scope="module")
+def twin_results(tmp_path_factory):
+    """The real command, with its defaults (so on the shipped twin)."""
+    out = tmp_path_factory.mktemp("twin")
+    proc = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((out / "results.json").read_text())
+
+
+@pytest.mark.parametrize("section,key,spec", CHECKS, ids=[f"{s}:{k}" for s, k, _ in CHECKS])
+def test_twin_meets_the_published_value(twin_results, section, key, spec):
+    got = twin_results[key]
+    if isinstance(spec, dict):
+        half = 0.5 * 10.0 ** -spec["decimals"]
+        assert abs(got - spec["value"]) < half, f"{key}: {got} does not round to {spec['value']}"
+    else:
+        assert got == spec, f"{key}: {got} != {spec}"
+
+
+def test_twin_has_speeders_excluded_by_default(twin_results):
+    assert twin_results["n_excluded_speed"] > 0
+    assert twin_results["n_file_rows"] == twin_results["n_t1"] + twin_results["n_excluded_speed"]
+
+
+def test_regeneration_is_byte_for_byte(tmp_path):
+    out = tmp_path / "twin.csv"
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.run([sys.executable, "-m", "analysis.synthetic", "--quiet", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == paths.SYNTHETIC_TWIN.read_bytes()
+
+
+def test_generator_does_not_read_the_published_values():
+    source = (ROOT / "analysis" / "synthetic.py").read_text()
+    assert "published_values" not in source
+
+
+# --- the posters/never-posters split (data card) --------------------------------------------
+
+
+def student_t_over_d(n_posted: int, n: int = 791) -> float:
+    """Student's t = d * sqrt(n1 n0 / N) (pooled SD in both), so t / d depends on the split only."""
+    return float(np.sqrt(n_posted * (n - n_posted) / n))
+
+
+def welch_df_for(n_posted: int, t_over_d: float, n: int = 791) -> float:
+    """Welch df when the never-posters' variance ratio r makes Welch t / Cohen's d equal t_over_d."""
+    n0 = n - n_posted
+
+    def ratio(r):
+        pooled = np.sqrt(((n_posted - 1) + (n0 - 1) * r) / (n - 2))
+        return pooled / np.sqrt(1 / n_posted + r / n0) - t_over_d
+
+    r = optimize.brentq(ratio, 1.0, 20.0)
+    se2 = 1 / n_posted + r / n0
+    return se2**2 / ((1 / n_posted) ** 2 / (n_posted - 1) + (r / n0) ** 2 / (n0 - 1))
+
+
+def split_fits(n_posted: int) -> bool:
+    """Can both printed t tests (t 2.638, d 0.199, Student; t 4.931, d 0.407, df 419, Welch) hold?"""
+    grid_t, grid_d = np.linspace(-0.0005, 0.0005, 21), np.linspace(-0.0005, 0.0005, 21)
+    student = any(abs(d * student_t_over_d(n_posted) - 2.638) < 0.0005 for d in 0.199 + grid_d)
+    welch = any(round(welch_df_for(n_posted, (4.931 + a) / (0.407 + b))) == 419 for a in grid_t[::5] for b in grid_d[::5])
+    return student and welch
+
+
+def test_only_525_to_528_posters_fit_both_published_t_tests():
+    fitting = [k for k in range(500, 560) if split_fits(k)]
+    assert fitting == [525, 526, 527, 528]
+    assert not split_fits(510)  # posted in the last 6 weeks: cannot be the grouping
+    assert PUBLISHED["sample"]["n_posted_6wk"] == 510
