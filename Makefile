@@ -1,4 +1,5 @@
-# make test      set up .venv (if needed) and run the tests
+# make book      set up .venv (if needed), execute the notebooks and build the site into _build/html
+# make test      set up .venv (if needed), build the book, then run the tests
 # make reproduce run the analysis engine on the shipped data (results in _build/results)
 # make twin      regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
 # make bench     time `reproduce` (figures for the notes; never asserted in tests)
@@ -15,9 +16,10 @@ setup: $(STAMP)
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@cp requirements.txt $(STAMP)
 
-test: $(STAMP)
+test: book
 	$(PY) -m pytest
 
 reproduce: $(STAMP)
@@ -29,9 +31,9 @@ twin: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_reproduce.py
 
-book:
-	@echo "make book: the book itself arrives with issue #4; until then, 'make test' and 'make reproduce'." >&2
-	@exit 2
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 clean:
 	rm -rf _build .pytest_cache

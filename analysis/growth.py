@@ -406,3 +406,15 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
     for w, r2 in enumerate(fit.r2, start=1):
         out[f"{prefix}_lgcm_r2_t{w}"] = float(r2)
     return out
+
+
+def observed_wave_summary(waves: pd.DataFrame, time_scores=(0.0, 1.0, 2.0)) -> pd.DataFrame:
+    """Per wave: n, observed mean, SD (ddof 1) and the t-based 95% CI of the mean (respondents present)."""
+    rows = []
+    for (name, col), t in zip(waves.items(), time_scores):
+        x = col.dropna()
+        n = len(x)
+        half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
+        rows.append({"wave": name, "time": float(t), "n": n, "mean": x.mean(), "sd": x.std(ddof=1),
+                     "ci_low": x.mean() - half, "ci_high": x.mean() + half})
+    return pd.DataFrame(rows)

@@ -8,3 +8,29 @@ DATA = ROOT / "data"
 SYNTHETIC_TWIN = DATA / "synthetic" / "ipof-survey-twin.csv"
 NHS_REFERENCE = DATA / "reference" / "nhs-talking-therapies-north-west-2022-23.csv"
 DEFAULT_OUT = ROOT / "_build" / "results"
+
+#: Environment variable that points the book (notebooks and pages) at another survey file.
+DATA_ENV = "IPOF_DATA"
+
+
+def survey_file(path=None) -> Path:
+    """The survey the book reads: ``path`` if given, else ``$IPOF_DATA``, else the synthetic twin.
+
+    Relative paths are taken from the repository root, so a notebook runs the same from any folder.
+    """
+    import os
+
+    chosen = path or os.environ.get(DATA_ENV) or SYNTHETIC_TWIN
+    chosen = Path(chosen)
+    return chosen if chosen.is_absolute() else ROOT / chosen
+
+
+def is_synthetic(path) -> bool:
+    """True when the file has the same bytes as the shipped synthetic twin."""
+    import hashlib
+
+    path = Path(path)
+    if not path.is_file() or not SYNTHETIC_TWIN.is_file():
+        return False
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    return digest(path) == digest(SYNTHETIC_TWIN)

@@ -1,0 +1,170 @@
+"""Context-mechanism-outcome (CMO) configurations as data, and their renderings.
+
+``data/cmo/cmo.yaml`` holds Textboxes 1-5 of the paper (statements quoted
+verbatim, with this book's decomposition into context, mechanism and outcome);
+``data/cmo/design-implications.yaml`` holds Textbox 6. The book's textbox
+chapters, the initial-versus-refined comparisons and the program-theory
+diagram are all rendered from these two files by the functions below.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import paths
+
+CMO_FILE = paths.DATA / "cmo" / "cmo.yaml"
+DESIGN_FILE = paths.DATA / "cmo" / "design-implications.yaml"
+ATTRIBUTION = "Lobban et al. (2025), J Med Internet Res 27:e79289, CC BY 4.0"
+REQUIRED = ("id", "area", "kind", "textbox", "refines", "label", "context", "mechanism_resource",
+            "mechanism_response", "mechanism_response_type", "outcomes", "statement")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = CMO_FILE) -> dict:
+    """The CMO file, checked: every configuration has every field, and refinements point at initial CMOs."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    ids = {c["id"]: c for c in doc["configurations"]}
+    for c in doc["configurations"]:
+        missing = [f for f in REQUIRED if f not in c]
+        if missing:
+            raise ValueError(f"{path}: configuration {c.get('id')!r} lacks {', '.join(missing)}")
+        if c["area"] not in doc["areas"] or c["textbox"] not in doc["textboxes"]:
+            raise ValueError(f"{path}: configuration {c['id']!r} names an unknown area or textbox")
+        for ref in c["refines"]:
+            if ids.get(ref, {}).get("kind") != "initial":
+                raise ValueError(f"{path}: {c['id']!r} refines {ref!r}, which is not an initial CMO")
+    return doc
+
+
+@lru_cache(maxsize=2)
+def load_design(path: Path = DESIGN_FILE) -> dict:
+    """Textbox 6 (design implications by theory area)."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def configurations(textbox: int | None = None, area: str | None = None, kind: str | None = None) -> list[dict]:
+    """Configurations filtered by textbox, theory area and kind (initial, refined, new), in file order."""
+    return [
+        c for c in load()["configurations"]
+        if (textbox is None or c["textbox"] == textbox)
+        and (area is None or c["area"] == area)
+        and (kind is None or c["kind"] == kind)
+    ]
+
+
+def _cell(items: list[str]) -> str:
+    return "; ".join(items).replace("|", "\\|")
+
+
+def components_table(configs: list[dict]) -> str:
+    """Markdown table of the book's decomposition: context, mechanism (resource, reasoning/response), outcomes."""
+    rows = ["| | Context | Mechanism: resource | Mechanism: reasoning or response | Outcomes |",
+            "|---|---|---|---|---|"]
+    for c in configs:
+        rows.append(f"| **{c['id']}** | {_cell(c['context'])} | {_cell(c['mechanism_resource'])} | "
+                    f"{_cell(c['mechanism_response'])} ({c['mechanism_response_type']}) | {_cell(c['outcomes'])} |")
+    return "\n".join(rows)
+
+
+def textbox_markdown(number: int) -> str:
+    """A textbox as MyST markdown: the quoted statements, attribution, then the decomposition table."""
+    doc = load()
+    configs = configurations(textbox=number)
+    if not configs:
+        raise ValueError(f"no configurations for textbox {number}")
+    lines = [f":::{{admonition}} Textbox {number}. {doc['textboxes'][number]}", ":class: cmo-textbox", ""]
+    area = None
+    for c in configs:
+        if c["area"] != area and number == 1:
+            area = c["area"]
+            lines += [f"**{doc['areas'][area]}**", ""]
+        label = f"**{c['id']}.** " if c["kind"] == "initial" else ""
+        lines += [f"> {label}{c['statement']}", ""]
+    lines += [f"*Quoted from {ATTRIBUTION}, Textbox {number}.*", "", ":::", "",
+              "The same configurations, decomposed by this book into their parts:", "",
+              components_table(configs), ""]
+    return "\n".join(lines)
+
+
+def comparison_markdown(area: str) -> str:
+    """Initial CMOs beside the refined (or new) theory of one area, as a two-column markdown table."""
+    refined = configurations(area=area, kind="refined") + configurations(area=area, kind="new")
+    if not refined:
+        raise ValueError(f"no refined or new configurations in area {area!r}")
+    rows = ["| Initial theory (Textbox 1) | Refined theory |", "|---|---|"]
+    for c in refined:
+        before = [x for x in configurations(kind="initial") if x["id"] in c["refines"]]
+        left = "<br>".join(f"**{b['id']}.** {b['statement']}" for b in before) or "*No initial theory: new in this study.*"
+        right = f"**{c['id']} (Textbox {c['textbox']}).** {c['statement']}"
+        rows.append(f"| {left} | {right} |")
+    rows += ["", f"*Statements quoted from {ATTRIBUTION}, Textboxes 1-5.*"]
+    return "\n".join(rows)
+
+
+def design_markdown() -> str:
+    """Textbox 6 as MyST markdown: the design implications under their theory-area headings."""
+    doc = load_design()
+    lines = [f":::{{admonition}} Textbox {doc['textbox']}. {doc['title']}", ":class: cmo-textbox", ""]
+    for block in doc["areas"]:
+        lines += [f"**{block['heading']}**", ""]
+        lines += [f"- {item}" for item in block["implications"]]
+        lines.append("")
+    lines += [f"*Quoted from {ATTRIBUTION}, Textbox 6.*", "", ":::"]
+    return "\n".join(lines)
+
+
+def diagram_graph() -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+    """Nodes per column (context, mechanism, outcome) and edges (from, to, area) of the refined theories."""
+    columns: dict[str, list[str]] = {"context": [], "mechanism": [], "outcome": []}
+    edges: list[tuple[str, str, str]] = []
+    for c in load()["configurations"]:
+        if "diagram" not in c:
+            continue
+        d = c["diagram"]
+        for col in columns:
+            for name in d[col]:
+                if name not in columns[col]:
+                    columns[col].append(name)
+        edges += [(a, b, c["area"]) for a in d["context"] for b in d["mechanism"]]
+        edges += [(a, b, c["area"]) for a in d["mechanism"] for b in d["outcome"]]
+    return columns, list(dict.fromkeys(edges))
+
+
+AREA_COLOURS = {"self-efficacy": "#1b9e77", "understanding-acceptance": "#d95f02",
+                "helping-others": "#7570b3", "catharsis": "#e7298a"}
+
+
+def draw_program_theory(ax=None):
+    """Draw the overall program theory: contexts -> mechanisms -> outcomes, edges coloured by theory area."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    columns, edges = diagram_graph()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 6.5))
+    xs = {"context": 0.0, "mechanism": 1.0, "outcome": 2.0}
+    pos = {}
+    for col, names in columns.items():
+        for i, name in enumerate(names):
+            pos[name] = (xs[col], 1 - (i + 0.5) / len(names))
+    for a, b, area in edges:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        ax.annotate("", xy=(x1 - 0.2, y1), xytext=(x0 + 0.2, y0),
+                    arrowprops=dict(arrowstyle="-|>", color=AREA_COLOURS[area], lw=1.6, alpha=0.85))
+    for name, (x, y) in pos.items():
+        ax.text(x, y, textwrap.fill(name, 24), ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round,pad=0.4", fc="white", ec="#444444"))
+    for col, x in xs.items():
+        ax.text(x, 1.04, col.capitalize() + "s", ha="center", va="bottom", fontsize=11, fontweight="bold")
+    doc = load()
+    handles = [Line2D([0], [0], color=AREA_COLOURS[a], lw=2, label=label) for a, label in doc["areas"].items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, frameon=False, fontsize=9)
+    ax.set_xlim(-0.3, 2.3)
+    ax.set_ylim(-0.05, 1.1)
+    ax.axis("off")
+    return ax

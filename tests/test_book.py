@@ -1,0 +1,140 @@
+"""The built site (make book): every chapter, computed numbers, figures, CMO textboxes, notices, references."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis import book, cmo, paths
+from analysis.loading import load_survey
+from analysis.reproduce import run_analysis
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built site; built here if `make book` has not run (make test always builds it first)."""
+    if not (SITE / "index.html").exists():
+        subprocess.run([sys.executable, "-m", "jupyter_book", "build", ".", "--all", "-W", "-n", "--keep-going"],
+                       cwd=ROOT, check=True, timeout=1800)
+    return SITE
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def page_text(site: Path, doc: str) -> str:
+    raw = (site / f"{doc}.html").read_text(encoding="utf-8")
+    main = raw[raw.find("<main"):]
+    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
+
+
+@pytest.fixture(scope="session")
+def results():
+    return run_analysis(load_survey(paths.SYNTHETIC_TWIN)).results
+
+
+def test_every_chapter_is_built(site):
+    files = toc_files()
+    assert len(files) == 23
+    missing = [f for f in files if not (site / f"{f}.html").exists()]
+    assert not missing
+
+
+@pytest.mark.parametrize("doc,key,decimals", [
+    ("book/results/participants", "n_t1", 0),
+    ("book/results/caseness", "caseness_n_cases", 0),
+    ("book/results/caseness", "caseness_chi2", 2),
+    ("book/results/growth", "gad_t1_mean", 2),
+    ("book/results/growth", "gad_lgcm_slope_mean", 3),
+    ("book/results/theory-area-1", "r_selfeff_help", 3),
+    ("book/results/theory-area-1", "t_safe_total", 3),
+    ("book/results/theory-area-1", "t_selfeff_total", 3),
+    ("book/results/theory-area-2", "n_agree_help_isolated", 0),
+])
+def test_computed_numbers_are_on_the_page(site, results, doc, key, decimals):
+    """The engine's value, formatted as the page formats it, is what the page shows."""
+    expected = book.fmt_num(results[key], decimals)
+    assert expected in page_text(site, doc), f"{key} = {expected} not on {doc}"
+
+
+def test_figures_load_and_have_alt_text(site):
+    for doc in ("book/results/participants", "book/results/caseness", "book/results/growth",
+                "book/results/program-theory", "book/appendices/appendix-8-correlations"):
+        raw = (site / f"{doc}.html").read_text(encoding="utf-8")
+        images = re.findall(r"<img[^>]*>", raw)
+        assert images, doc
+        for tag in images:
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and len(alt.group(1)) > 20, (doc, tag)
+            src = re.search(r'src="([^"]+)"', tag).group(1)
+            assert (site / doc).parent.joinpath(src).resolve().exists(), (doc, src)
+        assert "<figcaption" in raw
+
+
+def test_cmo_textboxes_and_design_implications_are_rendered_from_the_data(site):
+    methods = page_text(site, "book/methods/initial-theories")
+    for c in cmo.configurations(textbox=1):
+        assert c["statement"][:80] in methods, c["id"]
+    for number, doc in [(2, "theory-area-1"), (3, "theory-area-2"), (4, "theory-area-3"), (5, "theory-area-4")]:
+        text = page_text(site, f"book/results/{doc}")
+        assert f"Textbox {number}." in text
+        for c in cmo.configurations(textbox=number):
+            assert c["statement"][:80] in text, c["id"]
+        assert "Initial theory (Textbox 1)" in text
+    summary = page_text(site, "book/discussion/summary")
+    for block in cmo.load_design()["areas"]:
+        for item in block["implications"]:
+            assert item[:60] in summary
+
+
+def test_pages_with_survey_numbers_carry_the_synthetic_notice(site):
+    for doc in toc_files():
+        raw = (site / f"{doc}.html").read_text(encoding="utf-8")
+        computed = (ROOT / f"{doc}.ipynb").exists() and doc != "book/results/program-theory"
+        if 'class="pasted-text"' in raw or computed:
+            assert "synthetic twin" in page_text(site, doc), doc
+    assert "synthetic twin" in page_text(site, "book/intro")
+
+
+def test_no_survey_statistic_is_typed_into_markdown(results):
+    """Every survey number in the prose is glued: none of the engine's key results appears typed."""
+    keys = ["caseness_chi2", "gad_t1_mean", "gad_t1_sd", "phq_t1_mean", "phq_t1_sd", "gad_lgcm_slope_mean",
+            "phq_lgcm_slope_mean", "r_selfeff_help", "r_selfeff_mod", "t_safe_total", "t_selfeff_total",
+            "d_safe_total", "d_selfeff_total"]
+    typed = []
+    for md in (ROOT / "book").rglob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        for key in keys:
+            for decimals in (2, 3):
+                value = f"{abs(results[key]):.{decimals}f}"
+                if re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", text):
+                    typed.append((md.name, key, value))
+    assert not typed
+
+
+def test_all_37_references_are_listed(site):
+    raw = (site / "book/references.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<div class="citation" id="id\d+" role="doc-biblioentry">', raw)
+    assert len(entries) == 37
+
+
+def test_appendix_tables_are_downloadable(site):
+    downloads = sorted(p.name for p in (site / "_downloads").rglob("*.csv"))
+    for name in ["appendix-3-reliability.csv", "appendix-5-sample-description.csv", "appendix-7-growth-estimates.csv",
+                 "appendix-8-correlations.csv", "appendix-9-ttests.csv"]:
+        assert name in downloads
