@@ -94,7 +94,7 @@ def test_papermill_parameters_change_the_numbers(tmp_path):
             for output in cell.get("outputs", []):
                 key = output.get("metadata", {}).get("scrapbook", {}).get("name")
                 if key:
-                    values[key] = output["data"].get("text/plain")
+                    values[key] = output["data"].get("application/papermill.record/text/plain")
         return values
 
     base = glued({})
