@@ -27,11 +27,39 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--growth-information", choices=("observed", "expected"), default="observed")
     rep.add_argument("--ttest", choices=("levene", "student", "welch"), default="levene",
                      help="Levene's rule (default) or force Student's or Welch's t")
+    aud = sub.add_parser("audit", help="check the paper's printed statistics against each other (no data needed)")
+    aud.add_argument("--out", type=Path, default=paths.ROOT / "_build" / "audit",
+                     help="output folder for audit.json (default: _build/audit)")
     return parser
+
+
+def run_audit(out: Path) -> int:
+    """Write OUT/audit.json: every check of :mod:`analysis.audit`, written atomically."""
+    import json
+    import os
+    import tempfile
+
+    from . import audit
+
+    checks = audit.run()
+    out.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".audit-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(checks, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, out / "audit.json")
+    bad = [c for c in checks if not c["consistent"]]
+    print(f"{len(checks)} checks, {len(bad)} inconsistent; wrote {out / 'audit.json'}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "audit":
+        try:
+            return run_audit(args.out)
+        except OSError as exc:
+            print(f"error: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     data = args.data
     if data is None:
         data = paths.SYNTHETIC_TWIN

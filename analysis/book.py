@@ -118,3 +118,42 @@ def write_table(table: pd.DataFrame, name: str, folder: str | Path = "tables") -
     path = folder / f"{name}.csv"
     table.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
     return path
+
+
+def html_table(table: pd.DataFrame, row_id: str | None = None, id_prefix: str = "") -> str:
+    """A plain HTML table; with ``row_id``, each row gets id="{id_prefix}{value}" so pages can link to it."""
+    import html as _html
+
+    head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for _, row in table.iterrows():
+        rid = f' id="{id_prefix}{str(row[row_id]).lower()}"' if row_id else ""
+        cells = "".join(f"<td>{'' if pd.isna(v) else _html.escape(str(v))}</td>" for v in row)
+        rows.append(f"<tr{rid}>{cells}</tr>")
+    return (f'<table class="table ipof-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def run_variant(notebook: str | Path, parameters: dict, workdir: str | Path) -> dict[str, str]:
+    """Execute a chapter notebook with papermill and other parameters; return its glued texts by key."""
+    import ast
+    import json
+
+    import papermill as pm
+
+    notebook = paths.ROOT / notebook
+    name = "-".join(f"{k}={v}" for k, v in parameters.items()) or "baseline"
+    out = Path(workdir) / f"{notebook.stem}--{name}.ipynb"
+    pm.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(Path(workdir)),
+                        progress_bar=False, log_output=False, kernel_name="python3")
+    glued = {}
+    for cell in json.loads(out.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            if key and text is not None:
+                try:
+                    glued[key] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):  # a figure's or table's plain-text stand-in
+                    glued[key] = text
+    return glued

@@ -94,6 +94,10 @@ def run_analysis(survey: Survey, options: Options = Options()) -> Analysis:
     res["n_excluded_speed"] = survey.n_excluded_speed
     res["n_file_rows"] = len(survey.data)
     res.update(sample.sample_counts(smp))
+    forum_sizes = sample.forum_counts(smp).set_index("forum")["n_t1"]
+    res.update({f"n_forum_{forum}": int(n) for forum, n in forum_sizes.items()})
+    res["n_forums"] = int((forum_sizes > 0).sum())
+    res["n_use_daily"] = int((smp["use_frequency"] == "daily").sum())
     res.update(caseness.caseness_results(smp, correction=options.yates))
 
     for scale in contract.CLINICAL_SCALES:

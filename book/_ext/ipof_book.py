@@ -15,7 +15,8 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-from analysis import book, cmo, paths
+from analysis import book, claims, cmo, paths
+from myst_nb.ext.glue.roles import PasteTextRole
 
 
 class _MarkdownDirective(SphinxDirective):
@@ -62,7 +63,47 @@ class DataNotice(_MarkdownDirective):
         return book.notice_markdown(None)
 
 
+REPORT_DOC = "book/reproduction-report"
+
+
+class LinkedPasteText(PasteTextRole):
+    """myst-nb's ``{glue:text}``, with the pasted number linked to its row of the reproduction report
+    when the claims ledger says which published claim it reproduces."""
+
+    def run(self):
+        result, messages = super().run()
+        env = getattr(self.document.settings, "env", None)
+        if not result or env is None or env.app.builder.format != "html":
+            return result, messages
+        key = self.text.rsplit(":", 1)[0] if self.text.count(":") in (1, 3) else self.text
+        if "::" in key:
+            rel_doc, key = key.split("::", 1)
+            _, filepath = env.relfn2path(rel_doc, env.docname)
+            docname = env.path2doc(filepath)
+        else:
+            docname = env.docname
+        env.note_dependency(str(claims.LEDGER))
+        claim_id = _glue_links().get((docname, key))
+        if claim_id is None:
+            return result, messages
+        uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"
+        link = nodes.reference("", "", *result, refuri=uri, classes=["claim-link"],
+                               reftitle=f"Claim {claim_id} in the reproduction report")
+        return [link], messages
+
+
+_LINKS = None
+
+
+def _glue_links():
+    global _LINKS
+    if _LINKS is None:
+        _LINKS = claims.glue_links()
+    return _LINKS
+
+
 def setup(app):
+    app.add_role_to_domain("glue", "text", LinkedPasteText(), override=True)
     app.add_directive("cmo-textbox", CmoTextbox)
     app.add_directive("cmo-compare", CmoCompare)
     app.add_directive("design-implications", DesignImplications)

@@ -1,0 +1,118 @@
+"""The claims ledger (``data/paper_claims.yaml``) against the results manifest.
+
+Each claim is reproduced from the manifest by ``key`` (times ``scale``) or by
+``ratio: [n, N]`` (100 n / N), or is marked not computable with a ``reason``.
+Status conventions:
+
+* ``reproduced``: the reproduced value rounds to the printed value at the
+  printed precision (for "<" claims: it is below the printed bound);
+* ``within tolerance``: off by at most :data:`TOLERANCE_UNITS` units of the last
+  printed digit;
+* ``differs``: further off;
+* ``not computable``: the claim is not about survey data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import paths
+
+LEDGER = paths.DATA / "paper_claims.yaml"
+TOLERANCE_UNITS = 2
+STATUSES = ("reproduced", "within tolerance", "differs", "not computable")
+KINDS = ("count", "percent", "mean", "SD", "test statistic", "df", "p", "CI", "effect size", "R-squared")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = LEDGER) -> dict:
+    """The ledger, checked: unique ids, known kinds, and exactly one way to reproduce (or a reason) per claim."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    seen = set()
+    for c in doc["claims"]:
+        if c["id"] in seen:
+            raise ValueError(f"{path}: duplicate claim id {c['id']}")
+        seen.add(c["id"])
+        if c["kind"] not in KINDS:
+            raise ValueError(f"{path}: claim {c['id']} has unknown kind {c['kind']!r}")
+        ways = sum(k in c for k in ("key", "ratio", "reason"))
+        if ways != 1:
+            raise ValueError(f"{path}: claim {c['id']} needs exactly one of key, ratio or reason")
+    for r in doc["relations"]:
+        unknown = [cid for cid in r["claims"] if cid not in seen]
+        if unknown:
+            raise ValueError(f"{path}: relation {r['rule']} names unknown claims {unknown}")
+    return doc
+
+
+def claims_by_id() -> dict[str, dict]:
+    return {c["id"]: c for c in load()["claims"]}
+
+
+def reproduce_value(claim: dict, results: dict) -> float | None:
+    """The claim's value as the manifest reproduces it, on the claim's printed scale; None if not computable."""
+    if "key" in claim:
+        value = results.get(claim["key"])
+        return None if value is None else float(value) * claim.get("scale", 1)
+    if "ratio" in claim:
+        n, total = (results.get(k) for k in claim["ratio"])
+        return None if n is None or not total else 100.0 * n / total
+    return None
+
+
+def status(claim: dict, reproduced: float | None) -> str:
+    """One of :data:`STATUSES` (conventions in the module docstring)."""
+    if "reason" in claim:
+        return "not computable"
+    if reproduced is None:
+        return "differs"
+    unit = 10.0 ** -claim["decimals"]
+    if claim.get("relation") == "<":
+        return "reproduced" if reproduced < claim["reported"] else "differs"
+    diff = abs(reproduced - claim["reported"])
+    if diff <= unit / 2 + 1e-9:
+        return "reproduced"
+    if diff <= TOLERANCE_UNITS * unit + 1e-9:
+        return "within tolerance"
+    return "differs"
+
+
+def report(results: dict) -> pd.DataFrame:
+    """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source."""
+    rows = []
+    for c in load()["claims"]:
+        value = reproduce_value(c, results)
+        reported = ("<" if c.get("relation") == "<" else "") + f"{c['reported']:.{c['decimals']}f}"
+        source = c.get("key") or (f"100 x {c['ratio'][0]} / {c['ratio'][1]}" if "ratio" in c else c["reason"])
+        rows.append({
+            "id": c["id"], "section": c["section"], "kind": c["kind"], "snippet": c["snippet"],
+            "reported": reported,
+            "reproduced": None if value is None else round(value, max(c["decimals"], 3) + 1),
+            "difference": None if value is None or c.get("relation") else round(value - c["reported"], 6),
+            "status": status(c, value), "source": source,
+        })
+    return pd.DataFrame(rows)
+
+
+def summary(table: pd.DataFrame) -> dict[str, int]:
+    """Counts per status, in :data:`STATUSES` order, plus the total."""
+    counts = {s: int((table["status"] == s).sum()) for s in STATUSES}
+    counts["total"] = len(table)
+    return counts
+
+
+def glue_links() -> dict[tuple[str, str], str]:
+    """(notebook docname, glue key) -> claim id, for linking pasted numbers to the report."""
+    doc = load()
+    ids = {c["id"] for c in doc["claims"]}
+    links = {}
+    for ref, claim_id in doc.get("glue", {}).items():
+        if claim_id not in ids:
+            raise ValueError(f"{LEDGER}: glue link {ref} names unknown claim {claim_id}")
+        path, key = ref.split("::")
+        links[(path.removesuffix(".ipynb"), key)] = claim_id
+    return links
