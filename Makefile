@@ -2,7 +2,7 @@
 # make test      set up .venv (if needed), build the book, then run the tests
 # make reproduce run the analysis engine on the shipped data (results in _build/results)
 # make twin      regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
-# make bench     time `reproduce` (figures for the notes; never asserted in tests)
+# make bench     time builds and `reproduce` (figures for the notes and the book; never asserted in tests)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -29,10 +29,11 @@ twin: $(STAMP)
 	$(PY) -m analysis.synthetic
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_reproduce.py
+	$(PY) benchmarks/bench.py
 
 book: $(STAMP)
-	$(VENV)/bin/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	$(PY) -m analysis.buildcache execute
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 clean:

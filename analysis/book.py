@@ -111,13 +111,57 @@ def show_notice(data_path) -> None:
     display(Markdown(notice_markdown(data_path)))
 
 
-def write_table(table: pd.DataFrame, name: str, folder: str | Path = "tables") -> Path:
-    """Write a table as CSV beside the notebook (for a download link); return its relative path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    table.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
-    return path
+def csv_download(table: pd.DataFrame, name: str):
+    """A 'Download as CSV' link carrying the table itself (a data: URI), so the file always matches
+    the page that shows it, whichever run produced the page."""
+    import base64
+
+    from IPython.display import HTML
+
+    data = table.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
+    uri = "data:text/csv;base64," + base64.b64encode(data).decode("ascii")
+    return HTML(f'<p><a class="ipof-download" download="{name}.csv" href="{uri}">Download this table as CSV '
+                f"({name}.csv)</a></p>")
+
+
+def provenance_markdown(parameters: dict, data_path=None) -> str:
+    """A folded note of what produced a page: commit, data SHA-256, package versions, parameters."""
+    import hashlib
+    import platform
+    import subprocess
+    from importlib.metadata import version
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                                text=True, timeout=10).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    lines = [":::{dropdown} Provenance of this page", f"- executed at commit `{commit}`"]
+    if data_path is not False:
+        survey = paths.survey_file(data_path)
+        lines.append(f"- data `{survey.relative_to(paths.ROOT) if survey.is_relative_to(paths.ROOT) else survey.name}`, "
+                     f"SHA-256 `{hashlib.sha256(survey.read_bytes()).hexdigest()}`")
+    packages = ["pandas", "numpy", "scipy", "semopy", "pandera", "statsmodels", "matplotlib", "myst-nb", "jupyter-book"]
+    lines.append(f"- Python {platform.python_version()}; " + ", ".join(f"{p} {version(p)}" for p in packages))
+    lines.append("- parameters: " + (", ".join(f"`{k} = {v!r}`" for k, v in parameters.items()) or "none"))
+    lines.append(":::")
+    return "\n".join(lines)
+
+
+#: Every papermill parameter the chapters use (documented in each chapter's parameters cell).
+PARAMETER_NAMES = ("data_path", "exclusion_minutes", "yates", "growth_missing", "growth_information", "tails", "force")
+
+
+def parameters_of(namespace: dict) -> dict:
+    """The chapter parameters found in a notebook's namespace, in :data:`PARAMETER_NAMES` order."""
+    return {k: namespace[k] for k in PARAMETER_NAMES if k in namespace}
+
+
+def show_provenance(parameters: dict, data_path=None) -> None:
+    """Display :func:`provenance_markdown` in a notebook."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(provenance_markdown(parameters, data_path)))
 
 
 def html_table(table: pd.DataFrame, row_id: str | None = None, id_prefix: str = "") -> str:
@@ -134,20 +178,13 @@ def html_table(table: pd.DataFrame, row_id: str | None = None, id_prefix: str = 
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def run_variant(notebook: str | Path, parameters: dict, workdir: str | Path) -> dict[str, str]:
-    """Execute a chapter notebook with papermill and other parameters; return its glued texts by key."""
+def glued_records(notebook_path: str | Path) -> dict:
+    """The values a executed notebook glued, by key (literal values decoded; figures as their text)."""
     import ast
     import json
 
-    import papermill as pm
-
-    notebook = paths.ROOT / notebook
-    name = "-".join(f"{k}={v}" for k, v in parameters.items()) or "baseline"
-    out = Path(workdir) / f"{notebook.stem}--{name}.ipynb"
-    pm.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(Path(workdir)),
-                        progress_bar=False, log_output=False, kernel_name="python3")
     glued = {}
-    for cell in json.loads(out.read_text(encoding="utf-8"))["cells"]:
+    for cell in json.loads(Path(notebook_path).read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             key = output.get("metadata", {}).get("scrapbook", {}).get("name")
             text = output.get("data", {}).get("application/papermill.record/text/plain")
@@ -157,3 +194,23 @@ def run_variant(notebook: str | Path, parameters: dict, workdir: str | Path) -> 
                 except (ValueError, SyntaxError):  # a figure's or table's plain-text stand-in
                     glued[key] = text
     return glued
+
+
+def run_variant(notebook: str | Path, parameters: dict, workdir: str | Path, keep: bool = False):
+    """Execute a chapter notebook with other parameters (papermill's parameter injection) in ``workdir``.
+
+    The kernel runs in ``workdir`` without changing this process's working directory, so several
+    variants can run at once. Returns the glued values by key, or with ``keep`` the executed path.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    notebook = paths.ROOT / notebook
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    name = "-".join(f"{k}={v}" for k, v in parameters.items()) or "baseline"
+    out = Path(workdir) / f"{notebook.stem}--{name}.ipynb"
+    nbformat.write(nb, out)
+    return out if keep else glued_records(out)

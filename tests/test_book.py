@@ -50,7 +50,7 @@ def results():
 
 def test_every_chapter_is_built(site):
     files = toc_files()
-    assert len(files) == 26
+    assert len(files) == 28
     missing = [f for f in files if not (site / f"{f}.html").exists()]
     assert not missing
 
@@ -135,10 +135,23 @@ def test_all_37_references_are_listed(site):
 
 
 def test_appendix_tables_are_downloadable(site):
-    downloads = sorted(p.name for p in (site / "_downloads").rglob("*.csv"))
-    for name in ["appendix-3-reliability.csv", "appendix-5-sample-description.csv", "appendix-7-growth-estimates.csv",
-                 "appendix-8-correlations.csv", "appendix-9-ttests.csv"]:
-        assert name in downloads
+    """Each appendix table links a CSV download whose content is that table (a data: URI)."""
+    import base64
+    import csv
+    import io
+
+    expected = {"book/appendices/appendix-3-reliability": "appendix-3-reliability",
+                "book/appendices/appendix-5-sample": "appendix-5-sample-description",
+                "book/appendices/appendix-7-growth": "appendix-7-growth-estimates",
+                "book/appendices/appendix-8-correlations": "appendix-8-correlations",
+                "book/appendices/appendix-9-ttests": "appendix-9-ttests",
+                "book/reproduction-report": "reproduction-report"}
+    for doc, name in expected.items():
+        raw = (site / f"{doc}.html").read_text(encoding="utf-8")
+        link = re.search(rf'download="{name}.csv" href="data:text/csv;base64,([A-Za-z0-9+/=]+)"', raw)
+        assert link, doc
+        rows = list(csv.reader(io.StringIO(base64.b64decode(link.group(1)).decode("utf-8"))))
+        assert len(rows) > 2 and len(rows[0]) > 2
 
 
 def test_computed_numbers_link_to_their_report_row(site):

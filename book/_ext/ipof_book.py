@@ -11,11 +11,13 @@ and parses it in place, so the pages hold no copy of the data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-from analysis import book, claims, cmo, paths
+from analysis import book, buildcache, claims, cmo, paths
 from myst_nb.ext.glue.roles import PasteTextRole
 
 
@@ -57,6 +59,26 @@ class DesignImplications(_MarkdownDirective):
         return cmo.design_markdown()
 
 
+class BenchTable(_MarkdownDirective):
+    """The latest figures of ``make bench`` (``benchmarks/latest.json``)."""
+
+    def markdown(self) -> str:
+        import json
+
+        path = paths.ROOT / "benchmarks" / "latest.json"
+        if not path.exists():  # (a missing dependency would mark the page outdated on every build)
+            return "*No benchmark has been recorded yet: run `make bench`.*"
+        self.env.note_dependency(str(path))
+        data = json.loads(path.read_text())
+        lines = [f"Measured {data['date']} at commit `{data['commit']}` on {data['machine']}.", "",
+                 "| what | seconds | ratio to cold build | notebooks executed |", "|---|---|---|---|"]
+        for row in data["timings"]:
+            ratio = "" if row.get("ratio") is None else f"{row['ratio']:.2f}"
+            executed = "" if row.get("executed") is None else str(row["executed"])
+            lines.append(f"| {row['what']} | {row['seconds']:.1f} | {ratio} | {executed} |")
+        return "\n".join(lines)
+
+
 class DataNotice(_MarkdownDirective):
     def markdown(self) -> str:
         self.env.note_dependency(str(paths.survey_file()))
@@ -83,6 +105,10 @@ class LinkedPasteText(PasteTextRole):
         else:
             docname = env.docname
         env.note_dependency(str(claims.LEDGER))
+        if docname != env.docname:  # this page shows numbers from another notebook: rebuild it with that one
+            if not hasattr(env, "ipof_glue_deps"):
+                env.ipof_glue_deps = {}
+            env.ipof_glue_deps.setdefault(env.docname, set()).add(docname)
         claim_id = _glue_links().get((docname, key))
         if claim_id is None:
             return result, messages
@@ -102,10 +128,52 @@ def _glue_links():
     return _LINKS
 
 
+# --------------------------------------------------------------- data-aware execution (analysis.buildcache)
+
+
+def _cache_path(app) -> Path:
+    configured = app.config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
+    return Path(configured)
+
+
+def _invalidate(app):
+    """Drop cached outputs of notebooks whose inputs (data, package, ledger...) changed."""
+    if app.config.nb_execution_mode == "cache":
+        buildcache.invalidate_stale(_cache_path(app))
+
+
+def _outdated(app, env, added, changed, removed):
+    """Notebooks whose fingerprint changed since they were read, and the pages that paste from them."""
+    current = buildcache.load_state(_cache_path(app))
+    seen = getattr(env, "ipof_fingerprints", {})
+    stale = {doc for doc, fp in current.items() if doc in env.found_docs and seen.get(doc) != fp}
+    deps = getattr(env, "ipof_glue_deps", {})
+    dependents = {doc for doc, targets in deps.items() if targets & (stale | set(changed))}
+    return sorted((stale | dependents) - set(added) - set(changed) - set(removed))
+
+
+def _record_fingerprint(app, doctree):
+    env = app.env
+    if not hasattr(env, "ipof_fingerprints"):
+        env.ipof_fingerprints = {}
+    state = buildcache.load_state(_cache_path(app))
+    if env.docname in state:
+        env.ipof_fingerprints[env.docname] = state[env.docname]
+
+
+def _purge(app, env, docname):
+    getattr(env, "ipof_glue_deps", {}).pop(docname, None)
+
+
 def setup(app):
     app.add_role_to_domain("glue", "text", LinkedPasteText(), override=True)
+    app.connect("builder-inited", _invalidate)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("doctree-read", _record_fingerprint)
+    app.connect("env-purge-doc", _purge)
     app.add_directive("cmo-textbox", CmoTextbox)
     app.add_directive("cmo-compare", CmoCompare)
     app.add_directive("design-implications", DesignImplications)
     app.add_directive("data-notice", DataNotice)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_directive("bench-table", BenchTable)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}
