@@ -8,8 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup test reproduce twin bench book clean
+.PHONY: setup test reproduce twin bench book chromium clean
 
 setup: $(STAMP)
 
@@ -19,8 +20,12 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@cp requirements.txt $(STAMP)
 
-test: book
+test: book chromium
 	$(PY) -m pytest
+
+# Debian's Chromium for the browser test (root, as on CI machines; a no-op when present)
+chromium:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
 
 reproduce: $(STAMP)
 	$(PY) -m analysis reproduce

@@ -81,18 +81,27 @@ def status(claim: dict, reproduced: float | None) -> str:
     return "differs"
 
 
-def report(results: dict) -> pd.DataFrame:
-    """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source."""
+def report(results: dict, protect: bool = True) -> pd.DataFrame:
+    """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source.
+
+    With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a
+    percentage of such a count, is shown as suppressed (the status still uses the exact value).
+    """
+    from .disclosure import count_text, small
+
     rows = []
     for c in load()["claims"]:
         value = reproduce_value(c, results)
+        numerator = results.get(c["ratio"][0]) if "ratio" in c else (value if c["kind"] == "count" else None)
+        hidden = protect and small(numerator)
         reported = ("<" if c.get("relation") == "<" else "") + f"{c['reported']:.{c['decimals']}f}"
         source = c.get("key") or (f"100 x {c['ratio'][0]} / {c['ratio'][1]}" if "ratio" in c else c["reason"])
         rows.append({
             "id": c["id"], "section": c["section"], "kind": c["kind"], "snippet": c["snippet"],
             "reported": reported,
-            "reproduced": None if value is None else round(value, max(c["decimals"], 3) + 1),
-            "difference": None if value is None or c.get("relation") else round(value - c["reported"], 6),
+            "reproduced": (count_text(numerator) if c["kind"] == "count" else "suppressed") if hidden
+            else (None if value is None else round(value, max(c["decimals"], 3) + 1)),
+            "difference": None if hidden or value is None or c.get("relation") else round(value - c["reported"], 6),
             "status": status(c, value), "source": source,
         })
     return pd.DataFrame(rows)

@@ -20,11 +20,15 @@ LABELS = {
 
 
 def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_group", "ethnicity", "use_duration")):
-    """Horizontal bars of percent of the included sample, one panel per variable (from ``description_table``)."""
+    """Horizontal bars of percent of the included sample, one panel per variable.
+
+    Takes ``description_table`` output, or its disclosure-protected form: suppressed cells are not drawn.
+    """
     fig, axes = plt.subplots(1, len(variables), figsize=(3.2 * len(variables), 3.4))
     for ax, var in zip(np.atleast_1d(axes), variables):
         part = table[table["variable"] == var]
-        ax.barh(part["category"].str.replace("_", " "), part["percent"], color="#4C72B0")
+        part = part.assign(percent=pd.to_numeric(part["percent"], errors="coerce")).dropna(subset=["percent"])
+        ax.barh(part["category"].str.replace("_", " "), part["percent"].astype(float), color="#4C72B0")
         ax.invert_yaxis()
         ax.set_title(LABELS.get(var, var))
         ax.set_xlabel("% of respondents")
@@ -54,13 +58,16 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]]):
 
     ``panels`` holds (title, observed_wave_summary table, implied means per wave).
     """
+    from .disclosure import settings
+
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), sharey=False)
     for ax, (title, observed, implied) in zip(np.atleast_1d(axes), panels):
+        ax.plot(observed["time"], implied, "-", color="#C44E52", lw=2, label="model-implied trajectory")
+        ax.set_xticks(observed["time"], [f"T{i + 1}\n(week {6 * i})" for i in range(len(observed))])
+        observed = observed[observed["n"] >= settings()["min_group"]]  # small waves are not drawn
         t = observed["time"].to_numpy()
         ax.errorbar(t, observed["mean"], yerr=[observed["mean"] - observed["ci_low"], observed["ci_high"] - observed["mean"]],
                     fmt="o", color="#333333", capsize=4, label="observed mean (95% CI)")
-        ax.plot(t, implied, "-", color="#C44E52", lw=2, label="model-implied trajectory")
-        ax.set_xticks(t, [f"T{i + 1}\n(week {6 * i})" for i in range(len(t))])
         ax.set_title(title)
         ax.set_ylabel("Sum score")
         ax.legend(frameon=False, fontsize=8, loc="lower left")

@@ -177,3 +177,16 @@ def test_report_and_audit_chapters_show_their_summaries(site):
     robustness = page_text(site, "book/robustness")
     for heading in ("Student or Welch", "continuity correction", "Speed exclusion", "FIML or listwise"):
         assert heading in robustness
+
+
+def test_site_holds_no_respondent_ids(site):
+    """No row-level data: none of the survey's respondent pseudonyms appears anywhere in the site."""
+    import pandas as pd
+
+    ids = set(pd.read_csv(paths.SYNTHETIC_TWIN, usecols=["record_id"])["record_id"])
+    pattern = re.compile(r"SYN-\d{4}")
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".json", ".csv", ".ipynb", ".md"}:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            found = set(pattern.findall(text)) & ids
+            assert not found, (path, sorted(found)[:3])

@@ -93,9 +93,17 @@ def test_each_kind_of_change_runs_exactly_the_notebooks_it_should(tmp_path):
             cells[col] = str(int(cells[col]) + 1)
             lines[i] = ",".join(cells)
             changed += 1
+    # a free-text column (outside the contract) with a marker: accepted, never rendered
+    lines = [lines[0] + ",free_text"] + [line + ",ZZ-FREE-TEXT-MARKER" for line in lines[1:]]
     survey.write_text("\n".join(lines) + "\n")
     data, _ = build(repo, env)
     notebooks_run = {d for d in data if d.startswith("book/")}
     assert notebooks_run == SURVEY_NOTEBOOKS
     assert any(d.startswith("variant") for d in data)
     assert shown_gad_mean(repo) != before
+    ids = {line.split(",", 1)[0] for line in lines[1:]}
+    for path in (repo / "_build" / "html").rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".json", ".ipynb", ".md"}:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            assert "ZZ-FREE-TEXT-MARKER" not in text and "free_text" not in text, path
+            assert not set(re.findall(r"SYN-\d{4}", text)) & ids, path

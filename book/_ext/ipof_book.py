@@ -165,7 +165,23 @@ def _purge(app, env, docname):
     getattr(env, "ipof_glue_deps", {}).pop(docname, None)
 
 
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated script tags (sphinx-thebe registers its inline config twice under Sphinx 7,
+    and the second copy throws "THEBE_JS_URL has already been declared" in the browser)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (getattr(js, "filename", str(js)) or "", tuple(sorted((k, str(v)) for k, v in getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
 def setup(app):
+    app.connect("html-page-context", _dedupe_scripts)
     app.add_role_to_domain("glue", "text", LinkedPasteText(), override=True)
     app.connect("builder-inited", _invalidate)
     app.connect("env-get-outdated", _outdated)

@@ -1,0 +1,122 @@
+"""Statistical disclosure control for everything the book renders.
+
+Conventions (NHS Digital's rule for small numbers, thresholds in ``pyproject.toml``,
+``[tool.ipof.disclosure]``):
+
+* a respondent count from 1 to ``min_cell - 1`` is shown as "<8" (zero is shown);
+* secondary suppression: in a group of cells whose total is shown or known (the categories of one
+  question, one wave's forums), a single suppressed cell would follow from the total, so the smallest
+  other non-zero cell is suppressed too; a suppressed cell's percentage is suppressed with it;
+* means, SDs and correlations of fewer than ``min_group`` contributors are withheld, and no figure is
+  drawn from them.
+
+Survey-level counts the paper publishes (8 or more) are never affected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+
+WITHHELD = "withheld"
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, int]:
+    """The thresholds from ``pyproject.toml`` (min_cell, min_group)."""
+    config = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found = config.get("tool", {}).get("ipof", {}).get("disclosure", {})
+    return {"min_cell": int(found.get("min_cell", 8)), "min_group": int(found.get("min_group", 10))}
+
+
+def small(n) -> bool:
+    """A count that must not be shown: 1 to min_cell - 1."""
+    return n is not None and not pd.isna(n) and 0 < n < settings()["min_cell"]
+
+
+def count_text(n) -> str:
+    """A respondent count as the book prints it: exact, or "<8"."""
+    return f"<{settings()['min_cell']}" if small(n) else str(int(n))
+
+
+def suppression_mask(counts, total_known: bool = True) -> np.ndarray:
+    """Cells to suppress in one group of counts: primary (small) plus secondary (see module docstring).
+
+    With ``total_known``, a lone suppressed cell is protected by also suppressing the smallest other
+    non-zero cell; the complement of the whole group (total minus the shown cells) is covered too.
+    """
+    counts = np.asarray(counts, dtype=float)
+    mask = np.array([small(n) for n in counts])
+    if total_known and mask.sum() == 1:
+        others = np.where(~mask & (counts > 0), counts, np.inf)
+        if np.isfinite(others).any():
+            mask[int(np.argmin(others))] = True
+    return mask
+
+
+def protect_counts(table: pd.DataFrame, count: str, group: str | None = None, percent: str | None = None,
+                   complement_of: int | None = None) -> pd.DataFrame:
+    """A copy of ``table`` with ``count`` (and ``percent``) as display text, suppressed per group.
+
+    ``complement_of``: for yes/no rows that show only the "yes" count of N respondents, the hidden
+    "no" count (N - yes) must not be small either.
+    """
+    out = table.copy()
+    out[count] = out[count].astype(object)
+    if percent:
+        out[percent] = out[percent].astype(object)
+    groups = [out.index] if group is None else [idx for _, idx in out.groupby(group, sort=False).groups.items()]
+    for idx in groups:
+        values = table.loc[idx, count].to_numpy(dtype=float)
+        if complement_of is not None and len(values) == 1:
+            mask = np.array([small(values[0]) or small(complement_of - values[0])])
+        else:
+            mask = suppression_mask(values)
+        for i, hide in zip(idx, mask):
+            if hide:
+                out.at[i, count] = f"<{settings()['min_cell']}" if small(table.at[i, count]) else "suppressed"
+                if percent:
+                    out.at[i, percent] = "suppressed"
+    return out
+
+
+def withhold_small_groups(table: pd.DataFrame, rules: dict[str, list[str]]) -> pd.DataFrame:
+    """Withhold statistics of small groups: ``rules`` maps an n column to the columns it protects."""
+    out = table.copy()
+    minimum = settings()["min_group"]
+    for n_col, protected in rules.items():
+        too_small = out[n_col].astype(float) < minimum
+        for col in protected:
+            out[col] = out[col].astype(object).where(~too_small, WITHHELD)
+    return out
+
+
+def protect_columns(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Suppress counts column by column (each column's cells add up to a known total, e.g. a wave)."""
+    out = table.copy()
+    for col in columns:
+        mask = suppression_mask(table[col].to_numpy(dtype=float))
+        out[col] = [
+            (f"<{settings()['min_cell']}" if small(v) else "suppressed") if hide else int(v)
+            for v, hide in zip(table[col], mask)
+        ]
+    return out
+
+
+def protect_description(table: pd.DataFrame, n_total: int) -> pd.DataFrame:
+    """The sample description (variable, category, n, percent) with small cells suppressed.
+
+    Categories of one question form a group whose total is the sample size; a yes/no question shows
+    only its "yes" row, whose complement must not be small either.
+    """
+    shown = table.assign(percent=table["percent"].round(1))
+    flags = shown["category"] == "yes"
+    parts = [protect_counts(shown[~flags], "n", group="variable", percent="percent")]
+    for i in shown.index[flags]:
+        parts.append(protect_counts(shown.loc[[i]], "n", percent="percent", complement_of=n_total))
+    return pd.concat(parts).loc[table.index]
