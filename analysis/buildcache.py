@@ -176,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["execute"]:
         print("usage: python -m analysis.buildcache execute", file=sys.stderr)
         return 2
+    from .loading import ContractError, load_survey
+
+    try:
+        load_survey(paths.survey_file())  # refuse bad data before touching the cache or the site
+    except ContractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         done = execute_stale()
     except RuntimeError as exc:

@@ -206,3 +206,20 @@ def test_real_process_exit_code_and_stderr(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"error: {data}: column 'help_same', row 9")
     assert proc.stdout == ""
+
+
+def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
+    """`make book` with IPOF_DATA pointing at a bad file: one clean message, cache and site untouched."""
+    import os
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id;forum\n1;Robin\n")
+    cache_state = ROOT / "_build" / ".jupyter_cache" / "ipof-fingerprints.json"
+    before = cache_state.read_bytes() if cache_state.exists() else None
+    env = dict(os.environ, IPOF_DATA=str(bad))
+    proc = subprocess.run([sys.executable, "-m", "analysis.buildcache", "execute"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {bad}: row 1: the header is separated by ';'")
+    assert "Traceback" not in proc.stderr
+    assert (cache_state.read_bytes() if cache_state.exists() else None) == before
