@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from scipy import stats
 
 from . import claims as ledger
+from .caseness import chi_square_2x2
 
 
 def _half(claim: dict) -> float:
@@ -70,16 +70,10 @@ def rule_sum(rel, c):
     return total, str(total["reported"]), " + ".join(map(str, parts)) + f" = {sum(parts)}", ok, rel.get("note", "")
 
 
-def chi2_2x2(a_cases, a_not, b_cases, b_not) -> float:
-    table = np.array([[a_cases, a_not], [b_cases, b_not]], dtype=float)
-    expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
-    return float(((table - expected) ** 2 / expected).sum())
-
-
 def rule_chi2_counts(rel, c):
     b_cases = c[rel["b_cases"]]["reported"]
-    recomputed = chi2_2x2(c[rel["a_cases"]]["reported"], c[rel["a_not"]]["reported"], b_cases,
-                          c[rel["b_total"]]["reported"] - b_cases)
+    recomputed = chi_square_2x2(c[rel["a_cases"]]["reported"], c[rel["a_not"]]["reported"], b_cases,
+                                c[rel["b_total"]]["reported"] - b_cases).chi2
     chi2 = c[rel["chi2"]]
     ok = _rounds_to(recomputed, chi2)
     note = "Pearson chi-square without continuity correction from the printed counts"

@@ -151,8 +151,7 @@ def execute_stale(cache_path: Path = CACHE, workers: int = 2, timeout: int = 600
             # the panel notebook itself then only reads their results
             from . import robustness
 
-            base = {"data_path": None, "exclusion_minutes": 5.0}
-            runs = [(nb, {**base, **params}) for nb, params in robustness.RUNS.values()]
+            runs = [(nb, {**robustness.BASELINE, **params}) for nb, params in robustness.RUNS.values()]
             for (nb, params), seconds in zip(runs, pool.map(lambda r: _timed(robustness.variant, *r), runs)):
                 done.append((f"variant {Path(nb).stem} {params}", seconds))
             todo.sort(key=lambda d: d == "book/robustness")

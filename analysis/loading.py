@@ -225,7 +225,7 @@ def _schema() -> pa.DataFrameSchema:
     return _SCHEMA
 
 
-def _describe_failures(path: Path, failures: pd.DataFrame, frame: pd.DataFrame) -> str:
+def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
     """One message for the first problem found (in contract column order), plus a count of the rest."""
     order = {name: i for i, name in enumerate(contract.COLUMN_NAMES)}
     fc = failures.copy()
@@ -275,7 +275,7 @@ def validate(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     try:
         _schema().validate(frame, lazy=True)
     except SchemaErrors as exc:
-        raise ContractError(_describe_failures(path, exc.failure_cases, frame)) from None
+        raise ContractError(_describe_failures(path, exc.failure_cases)) from None
     typed = frame.loc[:, list(contract.COLUMN_NAMES)].copy()
     for name in contract.NUMERIC_COLUMNS:
         typed[name] = pd.to_numeric(typed[name]).astype(float)

@@ -108,8 +108,9 @@ def run_analysis(survey: Survey, options: Options = Options()) -> Analysis:
 
     growth_tables = []
     for scale in contract.CLINICAL_SCALES:
+        observed = scales.clinical_totals(smp, scale)
         fit = growth.fit_lgcm(
-            scales.clinical_totals(smp, scale),
+            observed,
             contract.WAVE_TIME_SCORES,
             information=options.growth_information,
             missing=options.growth_missing,
@@ -118,7 +119,6 @@ def run_analysis(survey: Survey, options: Options = Options()) -> Analysis:
         table = fit.table()
         table.insert(0, "scale", scale)
         growth_tables.append(table)
-        observed = scales.clinical_totals(smp, scale)
         implied_mu, implied_sigma = fit.implied
         res.update({f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, implied_mu)})
         res.update({f"{scale}_{w}_observed_mean": float(observed[w].mean()) for w in contract.WAVES})

@@ -21,6 +21,9 @@ TTESTS = "book/appendices/appendix-9-ttests.ipynb"
 CASENESS = "book/results/caseness.ipynb"
 GROWTH = "book/results/growth.ipynb"
 
+#: The panel's baseline parameters (the robustness notebook's defaults: the paper's choices).
+BASELINE = {"data_path": None, "exclusion_minutes": 5.0}
+
 #: name -> (notebook, parameters beyond the baseline's)
 RUNS: dict[str, tuple[str, dict]] = {
     "ttests": (TTESTS, {}),

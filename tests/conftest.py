@@ -26,6 +26,20 @@ def survey_csv(tmp_path_factory, survey_frame):
 
 
 @pytest.fixture(scope="session")
+def site():
+    """The built site; built here if `make book` has not run (make test always builds it first)."""
+    import subprocess
+    import sys
+
+    built = ROOT / "_build" / "html"
+    if not (built / "index.html").exists():
+        subprocess.run([sys.executable, "-m", "analysis.buildcache", "execute"], cwd=ROOT, check=True, timeout=1800)
+        subprocess.run([sys.executable, "-m", "jupyter_book", "build", ".", "-W", "-n", "--keep-going"],
+                       cwd=ROOT, check=True, timeout=1800)
+    return built
+
+
+@pytest.fixture(scope="session")
 def lavaan_demo():
     if not LAVAAN_DEMO.exists():
         pytest.fail(f"reference file missing: {LAVAAN_DEMO} (../shared must sit beside the repo)")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,16 +14,6 @@ from analysis.loading import load_survey
 from analysis.reproduce import run_analysis
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
-
-
-@pytest.fixture(scope="session")
-def site():
-    """The built site; built here if `make book` has not run (make test always builds it first)."""
-    if not (SITE / "index.html").exists():
-        subprocess.run([sys.executable, "-m", "jupyter_book", "build", ".", "--all", "-W", "-n", "--keep-going"],
-                       cwd=ROOT, check=True, timeout=1800)
-    return SITE
 
 
 def toc_files() -> list[str]:

@@ -19,7 +19,6 @@ import pytest
 from test_book import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -46,13 +45,6 @@ def browser():
             "--disable-component-update", "--disable-sync"])
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def site():
-    if not (SITE / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (make test does)")
-    return SITE
 
 
 def open_page(browser, server, doc):

@@ -10,6 +10,7 @@ import pytest
 
 from analysis import audit, claims
 from analysis.__main__ import main
+from analysis.caseness import chi_square_2x2
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = ROOT.parent / "shared" / "paper" / "lobban-2025-jmir-peer-online-forums.txt"
@@ -99,7 +100,7 @@ def test_chi_square_from_counts_closed_form():
     a, b, c, d = 593, 198, 76265, 4650
     n = a + b + c + d
     closed = n * (a * d - b * c) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
-    assert audit.chi2_2x2(a, b, c, d) == pytest.approx(closed, rel=1e-12)
+    assert chi_square_2x2(a, b, c, d).chi2 == pytest.approx(closed, rel=1e-12)
 
 
 def test_audit_command_writes_json(tmp_path, capsys):
