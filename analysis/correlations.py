@@ -1,7 +1,7 @@
 """Correlations between key items and subscales (Multimedia Appendix 8).
 
 Convention (survey data contract): Pearson r with pairwise deletion and a
-two-tailed p from t = r sqrt((n - 2) / (1 - r^2)) on n - 2 df.
+two-tailed p (scipy's ``pearsonr``: t = r sqrt((n - 2) / (1 - r^2)) on n - 2 df).
 """
 
 from __future__ import annotations
@@ -29,21 +29,31 @@ CORRELATION_VARIABLES = (
 
 
 def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
-    """Pearson r, two-tailed p and n over the rows where both are present."""
+    """Pearson r and its two-tailed p (scipy's ``pearsonr``) and n over the rows where both are present.
+
+    NaN r and p when fewer than 3 such rows or either variable is constant there.
+    """
     both = pd.concat([x, y], axis=1).dropna()
     n = len(both)
-    if n < 3:
-        return float("nan"), float("nan"), n
     a, b = both.iloc[:, 0].to_numpy(float), both.iloc[:, 1].to_numpy(float)
-    a, b = a - a.mean(), b - b.mean()
-    denom = np.sqrt((a @ a) * (b @ b))
-    if denom == 0:
+    if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan"), float("nan"), n
-    r = float(np.clip((a @ b) / denom, -1.0, 1.0))
-    if abs(r) == 1.0:
-        return r, 0.0, n
-    t = r * np.sqrt((n - 2) / (1 - r * r))
-    return r, float(2 * stats.t.sf(abs(t), n - 2)), n
+    result = stats.pearsonr(a, b)
+    return float(result.statistic), float(result.pvalue), n
+
+
+#: The pairs the theory-area chapters quote, beyond the contract's selfeff pairs (results keys
+#: ``r_{a}_{b}``, ``p_{a}_{b}``, ``n_{a}_{b}``).
+QUOTED_PAIRS = (
+    ("visit_read", "help_same"),
+    ("visit_read", "help_understood"),
+    ("visit_read", "help_isolated"),
+    ("visit_read", "help_alone"),
+    ("visit_read", "safe_3"),
+    ("visit_read", "safe_5"),
+)
+#: The contract's names for the two self-efficacy correlations.
+CONTRACT_PAIRS = {("selfeff_total", "T1_help_total"): "selfeff_help", ("selfeff_total", "T1_mod_total"): "selfeff_mod"}
 
 
 def correlation_table(frame: pd.DataFrame, variables=CORRELATION_VARIABLES) -> pd.DataFrame:

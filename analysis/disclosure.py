@@ -120,3 +120,27 @@ def protect_description(table: pd.DataFrame, n_total: int) -> pd.DataFrame:
     for i in shown.index[flags]:
         parts.append(protect_counts(shown.loc[[i]], "n", percent="percent", complement_of=n_total))
     return pd.concat(parts).loc[table.index]
+
+
+def protect_tables(tables: dict[str, pd.DataFrame], n_total: int) -> dict[str, pd.DataFrame]:
+    """The engine's tables with the rules above applied, as the book and ``reproduce`` publish them.
+
+    ``n_total`` is the included sample size (the known total of the sample description).
+    """
+    rules = {
+        "sample_description": lambda t: protect_description(t, n_total),
+        "forums": lambda t: protect_columns(t, ["n_t1", "n_t2", "n_t3"]),
+        "reliability": lambda t: withhold_small_groups(t, {"n": ["mean", "sd"], "alpha_n": ["alpha"]}),
+        "correlations": lambda t: withhold_small_groups(t, {"n": ["r", "p"]}),
+        "ttests": _protect_ttests,
+        "caseness": lambda t: t.assign(**{c: [count_text(v) for v in t[c]] for c in ("cases", "not_cases")}),
+    }
+    return {name: rules.get(name, lambda t: t)(table) for name, table in tables.items()}
+
+
+def _protect_ttests(table: pd.DataFrame) -> pd.DataFrame:
+    stats_cols = [c for c in table.columns if c not in ("variable", "n_posted", "n_never")]
+    out = withhold_small_groups(table, {"n_posted": stats_cols, "n_never": stats_cols})
+    for col in ("n_posted", "n_never"):
+        out[col] = [count_text(v) for v in table[col]]
+    return out

@@ -1,4 +1,4 @@
-"""Linear latent growth curve model (Multimedia Appendix 7), fitted with semopy under FIML.
+"""Linear latent growth curve model (Multimedia Appendix 7) by full-information maximum likelihood.
 
 Model (survey data contract, "Growth curves"), for p waves with time scores
 t_1..t_p:
@@ -12,19 +12,31 @@ Lambda = [1, t]. The parameter vector, in this order, is
 
     alpha_i, alpha_s, psi_ii, psi_ss, psi_is, theta_1 .. theta_p.
 
-Estimation is full-information maximum likelihood over every respondent with
-at least one observed wave (semopy's ``ModelMeans`` with the FIML objective,
-refined by quasi-Newton steps on the exact casewise likelihood). The model
-chi-square is the likelihood ratio against the saturated model (free means
-and covariances, fitted by EM), with df = p + p(p+1)/2 - (5 + p). Standard
-errors come from the observed information (the Hessian of the log-likelihood,
-as lavaan does with ``missing = "ml"``) or, on request, the expected
-information. R-squared of a wave = 1 - theta_w / Sigma_ww.
+What the estimator really does (a hand-written FIML, because semopy 2.3.11's
+FIML objective and its statistics for mean structures are not reliable; see
+``data/reference/README.md``):
+
+1. start values: semopy's ``ModelMeans`` fitted with its ``ML`` objective on
+   the same rows (only a starting point; its estimates are not reported);
+2. estimates: BFGS on the exact casewise (FIML) log-likelihood of
+   :mod:`analysis.lgcm_likelihood` with its analytic gradient, then up to
+   three Newton steps on the numerical Hessian of that gradient. Parameters are
+   unconstrained, as in lavaan's default: a negative variance (a Heywood case)
+   is kept and flagged by :func:`improper_warnings`, never silently fixed;
+3. fit: likelihood-ratio chi-square against the saturated model fitted by EM,
+   df = p + p(p+1)/2 - (5 + p);
+4. standard errors: inverse of the observed information (numerical Hessian of
+   the analytic gradient, as lavaan with ``missing = "ml"``) or of the
+   expected information (closed form).
+
+R-squared of a wave = 1 - theta_w / Sigma_ww. Checked in the tests against
+lavaan's published Demo.growth estimates and a direct scipy likelihood.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numdifftools as nd
@@ -32,184 +44,19 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .errors import AnalysisError
+from .lgcm_likelihood import (  # noqa: F401  (re-exported: the twin generator and tests use them here)
+    MissingPatterns,
+    Pattern,
+    expected_information,
+    implied_moments,
+    loadings,
+    moment_jacobians,
+    saturated_moments,
+)
+
 PARAM_NAMES_LATENT = ("intercept_mean", "slope_mean", "intercept_var", "slope_var", "intercept_slope_cov")
 Z_95 = float(stats.norm.ppf(0.975))
-
-
-# --------------------------------------------------------------------------- likelihood
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """Sufficient statistics of the rows sharing one missing-data pattern.
-
-    ``idx`` are the observed variables, ``n`` the rows, ``s`` the sum of their
-    values and ``c`` the sum of their outer products (uncentred).
-    """
-
-    idx: np.ndarray
-    n: int
-    s: np.ndarray
-    c: np.ndarray
-
-    def centred(self, mu: np.ndarray) -> np.ndarray:
-        """W = sum over rows of (y - mu)(y - mu)' on the observed variables."""
-        m = mu[self.idx]
-        return self.c - np.outer(self.s, m) - np.outer(m, self.s) + self.n * np.outer(m, m)
-
-
-class MissingPatterns:
-    """Rows grouped by which variables are observed, for casewise (FIML) likelihoods.
-
-    The normal likelihood of a pattern depends on its rows only through their
-    count, sum and sum of outer products, so that is all that is kept.
-    """
-
-    def __init__(self, y: np.ndarray):
-        y = np.asarray(y, dtype=float)
-        observed = ~np.isnan(y)
-        keep = observed.any(axis=1)
-        y, observed = y[keep], observed[keep]
-        self.n, self.p = y.shape
-        groups = []
-        patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
-        for k, pattern in enumerate(patterns):
-            idx = np.flatnonzero(pattern)
-            rows = y[inverse.ravel() == k][:, idx]
-            groups.append(Pattern(idx, len(rows), rows.sum(axis=0), rows.T @ rows))
-        self.groups: list[Pattern] = groups
-
-    @classmethod
-    def from_groups(cls, groups: list[Pattern], p: int) -> "MissingPatterns":
-        """Patterns from sufficient statistics directly."""
-        obj = cls.__new__(cls)
-        obj.groups, obj.p, obj.n = list(groups), p, int(sum(g.n for g in groups))
-        return obj
-
-    def loglik(self, mu: np.ndarray, sigma: np.ndarray) -> float:
-        """Multivariate normal log-likelihood summed over rows, each on its observed variables."""
-        total = 0.0
-        for g in self.groups:
-            sub = sigma[np.ix_(g.idx, g.idx)]
-            sign, logdet = np.linalg.slogdet(sub)
-            if sign <= 0:
-                return -np.inf
-            quad = np.trace(np.linalg.solve(sub, g.centred(mu)))
-            total += -0.5 * (g.n * (len(g.idx) * np.log(2 * np.pi) + logdet) + quad)
-        return float(total)
-
-    def score(self, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient of :meth:`loglik` with respect to mu and to the (symmetric) entries of sigma.
-
-        Per pattern: dl/dmu = S^-1 sum(d), dl/dS = (S^-1 W S^-1 - n S^-1) / 2 with W = sum(d d').
-        """
-        g_mu = np.zeros(self.p)
-        g_sigma = np.zeros((self.p, self.p))
-        for g in self.groups:
-            s_inv = np.linalg.inv(sigma[np.ix_(g.idx, g.idx)])
-            g_mu[g.idx] += s_inv @ (g.s - g.n * mu[g.idx])
-            g_sigma[np.ix_(g.idx, g.idx)] += 0.5 * (s_inv @ g.centred(mu) @ s_inv - g.n * s_inv)
-        return g_mu, g_sigma
-
-
-def saturated_moments(patterns: MissingPatterns, tol: float = 1e-13, max_iter: int = 20000, start=None):
-    """ML means and covariances of the unrestricted (saturated) model, by EM; returns (mu, sigma, loglik).
-
-    With complete data this is the sample mean and the covariance divided by N.
-    ``start`` is an optional (mu, sigma) to begin from.
-    """
-    p = patterns.p
-    if start is None:
-        sums, counts = np.zeros(p), np.zeros(p)
-        for g in patterns.groups:
-            sums[g.idx] += g.s
-            counts[g.idx] += g.n
-        mu = sums / counts
-        sq = np.zeros(p)
-        for g in patterns.groups:
-            sq[g.idx] += np.diag(g.centred(mu))
-        sigma = np.diag(sq / counts)
-    else:
-        mu, sigma = np.array(start[0], dtype=float), np.array(start[1], dtype=float)
-    previous = -np.inf
-    for _ in range(max_iter):
-        t1 = np.zeros(p)
-        t2 = np.zeros((p, p))
-        for g in patterns.groups:
-            o = g.idx
-            m = np.setdiff1d(np.arange(p), o)
-            t1[o] += g.s
-            t2[np.ix_(o, o)] += g.c
-            if len(m):
-                # E-step on sufficient statistics: y_m | y_o = a + B y_o, residual covariance r
-                b = sigma[np.ix_(m, o)] @ np.linalg.inv(sigma[np.ix_(o, o)])
-                a = mu[m] - b @ mu[o]
-                r = sigma[np.ix_(m, m)] - b @ sigma[np.ix_(o, m)]
-                sum_m = g.n * a + b @ g.s
-                cross_mo = np.outer(a, g.s) + b @ g.c
-                t1[m] += sum_m
-                t2[np.ix_(m, o)] += cross_mo
-                t2[np.ix_(o, m)] += cross_mo.T
-                t2[np.ix_(m, m)] += (g.n * np.outer(a, a) + np.outer(a, b @ g.s) + np.outer(b @ g.s, a)
-                                     + b @ g.c @ b.T + g.n * r)
-        mu = t1 / patterns.n
-        sigma = t2 / patterns.n - np.outer(mu, mu)
-        current = patterns.loglik(mu, sigma)
-        if abs(current - previous) < tol * max(1.0, abs(current)):
-            break
-        previous = current
-    return mu, sigma, patterns.loglik(mu, sigma)
-
-
-# --------------------------------------------------------------------------- model
-
-
-def loadings(time_scores) -> np.ndarray:
-    """Lambda = [1, t]: intercept loadings 1, slope loadings the time scores."""
-    t = np.asarray(time_scores, dtype=float)
-    return np.column_stack([np.ones_like(t), t])
-
-
-def implied_moments(theta: np.ndarray, time_scores) -> tuple[np.ndarray, np.ndarray]:
-    """Model-implied means and covariance matrix of the waves for parameter vector theta."""
-    lam = loadings(time_scores)
-    alpha = theta[0:2]
-    psi = np.array([[theta[2], theta[4]], [theta[4], theta[3]]])
-    return lam @ alpha, lam @ psi @ lam.T + np.diag(theta[5:])
-
-
-def moment_jacobians(time_scores) -> tuple[np.ndarray, np.ndarray]:
-    """Derivatives of mu (q x p) and Sigma (q x p x p) with respect to theta; constant, the model is linear."""
-    lam = loadings(time_scores)
-    p = lam.shape[0]
-    q = 5 + p
-    dmu = np.zeros((q, p))
-    dmu[0], dmu[1] = lam[:, 0], lam[:, 1]
-    dsig = np.zeros((q, p, p))
-    li, ls = lam[:, 0], lam[:, 1]
-    dsig[2] = np.outer(li, li)
-    dsig[3] = np.outer(ls, ls)
-    dsig[4] = np.outer(li, ls) + np.outer(ls, li)
-    for w in range(p):
-        dsig[5 + w, w, w] = 1.0
-    return dmu, dsig
-
-
-def expected_information(theta: np.ndarray, time_scores, patterns: MissingPatterns) -> np.ndarray:
-    """Expected (Fisher) information summed over missing-data patterns, closed form.
-
-    I = sum_g n_g [ dmu' S^-1 dmu + 1/2 tr(S^-1 dS_j S^-1 dS_k) ] on each pattern's
-    observed variables; with complete data this is lavaan's expected information.
-    """
-    dmu, dsig = moment_jacobians(time_scores)
-    _, sigma = implied_moments(theta, time_scores)
-    info = np.zeros((len(theta), len(theta)))
-    for g in patterns.groups:
-        s_inv = np.linalg.inv(sigma[np.ix_(g.idx, g.idx)])
-        m = dmu[:, g.idx]
-        a = np.einsum("jab,bc->jac", dsig[:, g.idx][:, :, g.idx], s_inv)
-        info += g.n * (m @ s_inv @ m.T + 0.5 * np.einsum("jab,kba->jk", a, a))
-    return info
 
 
 def semopy_description(columns: list[str], time_scores) -> str:
@@ -226,15 +73,27 @@ def semopy_description(columns: list[str], time_scores) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _quiet_root_logger():
+    """semopy logs Fisher-information warnings on the root logger: silence them for one call only."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
 def _semopy_estimates(y: np.ndarray, time_scores) -> np.ndarray:
-    """Fit with semopy (ModelMeans, objective FIML) and return theta in this module's order."""
+    """Start values: semopy's ModelMeans (ML objective), returned as theta in this module's order."""
     import semopy
 
     columns = [f"y{w}" for w in range(y.shape[1])]
     model = semopy.ModelMeans(semopy_description(columns, time_scores))
-    logging.getLogger().setLevel(logging.ERROR)  # semopy logs FIM warnings on the root logger
-    model.fit(pd.DataFrame(y, columns=columns), obj="ML", clean_slate=True)
-    est = model.inspect(se_robust=False)
+    with _quiet_root_logger():
+        model.fit(pd.DataFrame(y, columns=columns), obj="ML", clean_slate=True)
+        est = model.inspect(se_robust=False)
 
     def value(lval, op, rval):
         row = est[(est["lval"] == lval) & (est["op"] == op) & (est["rval"] == rval)]
@@ -287,6 +146,15 @@ class GrowthFit:
         """Per wave, 1 - residual variance / implied variance."""
         return 1.0 - self.theta[5:] / np.diag(self.implied[1])
 
+    @property
+    def warnings(self) -> list[str]:
+        """Why the solution is improper (empty when it is proper); see :func:`improper_warnings`."""
+        return improper_warnings(self.theta, self.names)
+
+    @property
+    def improper(self) -> bool:
+        return bool(self.warnings)
+
     def estimate(self, name: str) -> float:
         return float(self.theta[self.names.index(name)])
 
@@ -313,19 +181,36 @@ class GrowthFit:
         )
 
 
-def fit_lgcm(
-    waves: pd.DataFrame | np.ndarray,
-    time_scores=(0.0, 1.0, 2.0),
-    information: str = "observed",
-    missing: str = "fiml",
-) -> GrowthFit:
-    """Fit the linear growth model to wave scores (one column per wave, NaN = missing).
+def improper_warnings(theta: np.ndarray, names) -> list[str]:
+    """lavaan-style warnings for an improper solution: a negative variance estimate (latent or
+    residual), or a latent covariance matrix Psi that is not positive definite."""
+    out = []
+    for name, value in zip(names, theta):
+        if (name.endswith("_var") or name.startswith("residual_var")) and value < 0:
+            out.append(f"negative variance estimate: {name} = {value:.4g}")
+    psi = np.array([[theta[2], theta[4]], [theta[4], theta[3]]])
+    if np.linalg.eigvalsh(psi).min() <= 0:
+        out.append("the covariance matrix of the latent intercept and slope is not positive definite")
+    return out
 
-    ``missing='fiml'`` uses every row with at least one wave; ``'listwise'``
-    keeps complete rows only. ``information`` is ``'observed'`` (Hessian,
-    the contract's choice) or ``'expected'``. Start values and optimiser
-    settings are fixed, so the fit is deterministic.
-    """
+
+#: Fewest respondents with a wave total for a growth model (more than its 5 + p free parameters).
+MIN_GROWTH_N = 10
+
+
+@dataclass
+class Estimation:
+    """What the FIML estimation leaves behind: the rows' patterns, theta and both log-likelihoods."""
+
+    patterns: MissingPatterns
+    time_scores: tuple[float, ...]
+    theta: np.ndarray
+    loglik: float
+    loglik_saturated: float
+    missing: str
+
+
+def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, tuple[float, ...]]:
     y = np.asarray(waves, dtype=float)
     time_scores = tuple(float(t) for t in time_scores)
     if y.ndim != 2 or y.shape[1] != len(time_scores):
@@ -335,53 +220,97 @@ def fit_lgcm(
     elif missing != "fiml":
         raise ValueError(f"missing must be 'fiml' or 'listwise', not {missing!r}")
     y = y[~np.isnan(y).all(axis=1)]
-    patterns = MissingPatterns(y)
-    p = y.shape[1]
-    if patterns.n <= p + 1:
-        raise ValueError(f"too few respondents ({patterns.n}) to fit a growth model on {p} waves")
+    minimum = max(MIN_GROWTH_N, 5 + 2 * y.shape[1])
+    if len(y) < minimum:
+        rows = "complete cases" if missing == "listwise" else "respondents with at least one wave total"
+        raise AnalysisError(f"growth model{label}", f"{len(y)} {rows}", f"at least {minimum}")
+    if np.all(np.nanvar(y, axis=0) == 0):
+        raise AnalysisError(f"growth model{label}", "every wave total is constant", "some variation in the scores")
+    return y, time_scores
 
+
+def _objective(patterns: MissingPatterns, time_scores):
     dmu, dsig = moment_jacobians(time_scores)
 
     def negll(theta):
-        mu, sigma = implied_moments(theta, time_scores)
-        value = -patterns.loglik(mu, sigma)
+        value = -patterns.loglik(*implied_moments(theta, time_scores))
         return value if np.isfinite(value) else 1e300
 
     def gradient(theta):
         g_mu, g_sigma = patterns.score(*implied_moments(theta, time_scores))
         return -(dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma))
 
+    return negll, gradient
+
+
+def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", label: str = "") -> Estimation:
+    """Steps 1-3 of the module docstring: FIML estimates and the saturated log-likelihood.
+
+    Raises :class:`AnalysisError` with fewer than :data:`MIN_GROWTH_N` usable rows.
+    """
+    y, time_scores = _prepare(waves, time_scores, missing, label)
+    patterns = MissingPatterns(y)
+    negll, gradient = _objective(patterns, time_scores)
     hessian = nd.Jacobian(gradient, method="central")
     start = _semopy_estimates(y, time_scores)
     refined = optimize.minimize(negll, start, jac=gradient, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
     theta = refined.x if refined.fun <= negll(start) else start
     for _ in range(3):  # Newton polishing on the analytic gradient
-        step = np.linalg.solve(hessian(theta), gradient(theta))
+        try:
+            step = np.linalg.solve(hessian(theta), gradient(theta))
+        except np.linalg.LinAlgError:
+            break
         if not np.all(np.isfinite(step)) or negll(theta - step) > negll(theta) + 1e-9:
             break
         theta = theta - step
+    _, _, ll_sat = saturated_moments(patterns)
+    return Estimation(patterns, time_scores, theta, -negll(theta), ll_sat, missing)
+
+
+def standard_errors(est: Estimation, information: str = "observed") -> np.ndarray:
+    """Step 4: SEs from the inverse observed or expected information (NaN where not positive)."""
     if information == "observed":
-        info = hessian(theta)
+        _, gradient = _objective(est.patterns, est.time_scores)
+        info = nd.Jacobian(gradient, method="central")(est.theta)
         info = (info + info.T) / 2
     elif information == "expected":
-        info = expected_information(theta, time_scores, patterns)
+        info = expected_information(est.theta, est.time_scores, est.patterns)
     else:
         raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
-    cov = np.linalg.pinv(info)
-    se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-    _, _, ll_sat = saturated_moments(patterns)
-    names = PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p))
+    diag = np.diag(np.linalg.pinv(info))
+    return np.sqrt(np.where(diag > 0, diag, np.nan))
+
+
+def fit_from(est: Estimation, information: str = "observed") -> GrowthFit:
+    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs."""
+    p = len(est.time_scores)
     return GrowthFit(
-        n=patterns.n,
-        time_scores=time_scores,
-        theta=theta,
-        se=se,
-        loglik=-negll(theta),
-        loglik_saturated=ll_sat,
+        n=est.patterns.n,
+        time_scores=est.time_scores,
+        theta=est.theta,
+        se=standard_errors(est, information),
+        loglik=est.loglik,
+        loglik_saturated=est.loglik_saturated,
         information=information,
-        missing=missing,
-        names=names,
+        missing=est.missing,
+        names=PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p)),
     )
+
+
+def fit_lgcm(
+    waves: pd.DataFrame | np.ndarray,
+    time_scores=(0.0, 1.0, 2.0),
+    information: str = "observed",
+    missing: str = "fiml",
+) -> GrowthFit:
+    """Fit the linear growth model to wave scores (one column per wave, NaN = missing).
+
+    ``missing='fiml'`` uses every row with at least one wave; ``'listwise'``
+    keeps complete rows only. ``information`` is ``'observed'`` (the
+    contract's choice) or ``'expected'``. Start values and optimiser settings
+    are fixed, so the fit is deterministic on one machine.
+    """
+    return fit_from(estimate_lgcm(waves, time_scores, missing), information)
 
 
 def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
@@ -405,6 +334,8 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
     }
     for w, r2 in enumerate(fit.r2, start=1):
         out[f"{prefix}_lgcm_r2_t{w}"] = float(r2)
+    out[f"{prefix}_lgcm_improper"] = fit.improper
+    out[f"{prefix}_lgcm_warnings"] = fit.warnings
     return out
 
 

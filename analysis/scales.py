@@ -5,7 +5,8 @@ Conventions (survey data contract, "Definitions"):
 * clinical totals (GAD-7, PHQ-8) are sums of all items, computed only when
   every item at that wave is present (no prorating);
 * subscales are means of the answered items when at least half of the items
-  are answered, after reverse-keying (``safe_3`` -> 6 - x);
+  are answered, after reverse-keying (``safe_3`` -> 6 - x); with the option
+  ``scoring="complete"`` only respondents who answered every item get a score;
 * Cronbach's alpha uses the respondents with every item of the subscale.
 """
 
@@ -36,16 +37,23 @@ def keyed_items(data: pd.DataFrame, items: tuple[str, ...] | list[str]) -> pd.Da
     return out
 
 
-def subscale_mean(items: pd.DataFrame) -> pd.Series:
-    """Mean of the answered items when at least half are answered, else NaN."""
+def subscale_mean(items: pd.DataFrame, scoring: str = "half") -> pd.Series:
+    """Mean of the answered items when at least half are answered (``scoring="half"``, the contract)
+    or only when all are (``"complete"``), else NaN."""
     answered = items.notna().sum(axis=1)
-    return items.mean(axis=1).where(answered * 2 >= items.shape[1])
+    if scoring == "half":
+        enough = answered * 2 >= items.shape[1]
+    elif scoring == "complete":
+        enough = answered == items.shape[1]
+    else:
+        raise ValueError(f"scoring must be 'half' or 'complete', not {scoring!r}")
+    return items.mean(axis=1).where(enough)
 
 
-def subscales(data: pd.DataFrame) -> pd.DataFrame:
+def subscales(data: pd.DataFrame, scoring: str = "half") -> pd.DataFrame:
     """``selfeff_total``, ``T1_help_total``, ``T1_mod_total`` and ``safe_total`` per respondent."""
     return pd.DataFrame(
-        {name: subscale_mean(keyed_items(data, items)) for name, items in contract.SUBSCALES.items()}
+        {name: subscale_mean(keyed_items(data, items), scoring) for name, items in contract.SUBSCALES.items()}
     )
 
 
@@ -65,13 +73,13 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - complete.var(ddof=1).sum() / total_var))
 
 
-def reliability_table(data: pd.DataFrame) -> pd.DataFrame:
+def reliability_table(data: pd.DataFrame, scoring: str = "half") -> pd.DataFrame:
     """Multimedia Appendix 3: per subscale, its items, n, mean and SD of the score, and alpha.
 
     n, mean and SD describe the subscale score (at-least-half rule); ``alpha_n``
     counts the complete cases that alpha uses.
     """
-    scores = subscales(data)
+    scores = subscales(data, scoring)
     rows = []
     for name, items in contract.SUBSCALES.items():
         keyed = keyed_items(data, items)

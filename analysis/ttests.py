@@ -1,8 +1,9 @@
 """Never-posted vs ever-posted t tests (Multimedia Appendix 9).
 
-Convention (survey data contract): groups by ``ever_posted``; Levene's test
-centred on the mean picks Student's pooled-variance t (Levene p >= .05) or
-Welch's t (otherwise), unless a choice is forced. t is signed posters minus
+Convention (survey data contract): groups by ``ever_posted`` (option
+``grouping``: or ``posted_6wk``); Levene's test centred on the mean picks
+Student's pooled-variance t (Levene p >= .05) or Welch's t (otherwise), unless
+the option ``ttest`` forces one. The test itself is scipy's ``ttest_ind``. t is signed posters minus
 never-posters; the one-tailed p tests "posters score higher" (upper tail), the
 two-tailed p is reported beside it. Cohen's d = mean difference / pooled SD,
 pooled SD = sqrt(((n1 - 1) s1^2 + (n0 - 1) s0^2) / (n1 + n0 - 2)), whichever t is used.
@@ -15,6 +16,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from .errors import AnalysisError
 
 LEVENE_ALPHA = 0.05
 #: The subscales and items compared between posters and never-posters.
@@ -59,57 +62,69 @@ def levene_mean_p(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.levene(a, b, center="mean").pvalue)
 
 
-def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", force: str | None = None) -> TTest:
-    """t test of posted vs never, t signed posted - never; ``force`` is None, 'student' or 'welch'."""
+def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", ttest: str = "levene",
+                   grouping: str = "ever_posted") -> TTest:
+    """t test of posted vs never with scipy's ``ttest_ind``, t signed posted - never.
+
+    ``ttest`` is ``"levene"`` (Levene's rule picks Student or Welch), ``"student"`` or ``"welch"``.
+    Raises :class:`AnalysisError` when a group has fewer than 2 scores or both groups are constant.
+    """
     a = np.asarray(posted, dtype=float)
     b = np.asarray(never, dtype=float)
     n1, n0 = len(a), len(b)
-    m1, m0 = a.mean(), b.mean()
+    what = f"t test of {variable or 'a score'} ({grouping})"
+    if min(n1, n0) < 2:
+        small = "posted" if n1 < 2 else "never-posted"
+        raise AnalysisError(what, f"the {small} group has {min(n1, n0)} respondent(s) with a score",
+                            "at least 2 in each group")
     v1, v0 = a.var(ddof=1), b.var(ddof=1)
+    if v1 == 0 and v0 == 0:
+        raise AnalysisError(what, "every respondent gives the same answer within both groups (constant item)",
+                            "some variation within at least one group")
+    if ttest not in ("levene", "student", "welch"):
+        raise ValueError(f"ttest must be 'levene', 'student' or 'welch', not {ttest!r}")
     levene_p = levene_mean_p(a, b)
-    if force is None:
-        welch = bool(levene_p < LEVENE_ALPHA)
-    elif force in ("student", "welch"):
-        welch = force == "welch"
-    else:
-        raise ValueError(f"force must be None, 'student' or 'welch', not {force!r}")
+    welch = bool(levene_p < LEVENE_ALPHA) if ttest == "levene" else ttest == "welch"
+    upper = stats.ttest_ind(a, b, equal_var=not welch, alternative="greater")
+    both = stats.ttest_ind(a, b, equal_var=not welch, alternative="two-sided")
     pooled_var = ((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2)
-    if welch:
-        se2 = v1 / n1 + v0 / n0
-        df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
-    else:
-        se2 = pooled_var * (1 / n1 + 1 / n0)
-        df = float(n1 + n0 - 2)
-    t = (m1 - m0) / np.sqrt(se2)
     return TTest(
         variable=variable,
         n_posted=n1,
         n_never=n0,
-        mean_posted=float(m1),
-        mean_never=float(m0),
+        mean_posted=float(a.mean()),
+        mean_never=float(b.mean()),
         sd_posted=float(np.sqrt(v1)),
         sd_never=float(np.sqrt(v0)),
         levene_p=levene_p,
         welch=welch,
-        t=float(t),
-        df=float(df),
-        p_one_tailed=float(stats.t.sf(t, df)),
-        p_two_tailed=float(2 * stats.t.sf(abs(t), df)),
-        d=float((m1 - m0) / np.sqrt(pooled_var)),
+        t=float(both.statistic),
+        df=float(both.df),
+        p_one_tailed=float(upper.pvalue),
+        p_two_tailed=float(both.pvalue),
+        d=float((a.mean() - b.mean()) / np.sqrt(pooled_var)) if pooled_var > 0 else float("nan"),
     )
 
 
-def posting_ttest(frame: pd.DataFrame, variable: str, force: str | None = None) -> TTest:
-    """Compare ``variable`` between ever_posted == 1 and == 0 (rows missing either are dropped)."""
-    data = frame[[variable, "ever_posted"]].dropna()
+#: The t tests' grouping columns (option ``grouping``): 1 = posted, 0 = not.
+GROUPINGS = ("ever_posted", "posted_6wk")
+
+
+def posting_ttest(frame: pd.DataFrame, variable: str, ttest: str = "levene", grouping: str = "ever_posted") -> TTest:
+    """Compare ``variable`` between ``grouping`` == 1 and == 0 (rows missing either are dropped)."""
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {GROUPINGS}, not {grouping!r}")
+    data = frame[[variable, grouping]].dropna()
     return compare_groups(
-        data.loc[data["ever_posted"] == 1, variable].to_numpy(),
-        data.loc[data["ever_posted"] == 0, variable].to_numpy(),
+        data.loc[data[grouping] == 1, variable].to_numpy(),
+        data.loc[data[grouping] == 0, variable].to_numpy(),
         variable=variable,
-        force=force,
+        ttest=ttest,
+        grouping=grouping,
     )
 
 
-def ttest_table(frame: pd.DataFrame, variables=TTEST_VARIABLES, force: str | None = None) -> pd.DataFrame:
+def ttest_table(frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene",
+                grouping: str = "ever_posted") -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
-    return pd.DataFrame([asdict(posting_ttest(frame, v, force=force)) for v in variables])
+    return pd.DataFrame([asdict(posting_ttest(frame, v, ttest, grouping)) for v in variables])

@@ -1,0 +1,238 @@
+"""The one computation path: ``run_analysis(survey, Options)`` -> :class:`Results`.
+
+Every number the book, ``reproduce``, the robustness panel and the multiverse
+show comes from here, under one name (the key of the flat results manifest,
+``Results.values``). The analysis is split into parts, each depending on only
+some of the options (:data:`DEPENDS_ON`); a :class:`Memo` shared between runs
+on the same survey computes each part once per distinct value of its options,
+so a growth model is fitted once however many t-test choices are varied.
+Data that are too small or degenerate for a part raise
+:class:`~analysis.errors.AnalysisError` naming the analysis, why, and the
+minimum it needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import caseness, contract, correlations, growth, paths, sample, scales, ttests
+from .errors import AnalysisError
+from .loading import Survey, speed_included
+from .options import Options
+
+#: The options each part of the analysis depends on (the memo key of that part).
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "sample": ("exclusion_minutes",),
+    "caseness": ("exclusion_minutes", "yates"),
+    "growth_estimate": ("exclusion_minutes", "growth_missing"),
+    "growth": ("exclusion_minutes", "growth_missing", "growth_information"),
+    "frame": ("exclusion_minutes", "scoring"),
+    "correlations": ("exclusion_minutes", "scoring"),
+    "reliability": ("exclusion_minutes", "scoring"),
+    "ttests": ("exclusion_minutes", "scoring", "ttest", "grouping"),
+}
+GROWTH_LABELS = {"gad": "GAD-7", "phq": "PHQ-8"}
+#: The two t tests the contract's manifest reports.
+KEY_TTESTS = ("safe_total", "selfeff_total")
+
+
+@dataclass
+class Results:
+    """What one run computes: the flat manifest ``values`` (one name per number) and the tables."""
+
+    values: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    @property
+    def options(self) -> Options:
+        return Options.from_mapping(self.values)
+
+
+class Memo:
+    """Parts already computed for one survey, keyed by part and the options it depends on."""
+
+    def __init__(self, survey: Survey):
+        self.survey = survey
+        self.parts: dict[tuple, object] = {}
+        self.computed: dict[str, int] = {}
+        self.sha: str | None = None
+
+    def get(self, part: str, options: Options, compute):
+        key = (part, *(getattr(options, name) for name in DEPENDS_ON[part]))
+        if key not in self.parts:
+            self.parts[key] = compute()
+            self.computed[part] = self.computed.get(part, 0) + 1
+        return self.parts[key]
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (provenance, and the results store's key)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def analysis_frame(included: pd.DataFrame, scoring: str = "half") -> pd.DataFrame:
+    """The included sample with the subscale scores and the clinical wave totals added."""
+    frame = included.join(scales.subscales(included, scoring))
+    for scale in contract.CLINICAL_SCALES:
+        for wave in contract.WAVES:
+            frame[f"{scale}_{wave}_total"] = scales.clinical_total(included, scale, wave)
+    return frame
+
+
+def _pct(n: int, total: int) -> float:
+    return 100.0 * n / total if total else float("nan")
+
+
+def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict, dict]:
+    """The included sample, its manifest keys (counts with their percentages) and its tables."""
+    included_mask = speed_included(survey.data, minutes)
+    smp = survey.data.loc[included_mask]
+    if len(smp) == 0:
+        raise AnalysisError("sample", f"no respondent took {minutes:g} minutes or more (speed exclusion)",
+                            "at least 1 included respondent")
+    n = len(smp)
+    res: dict = {"n_file_rows": len(survey.data), "n_excluded_speed": int((~included_mask).sum())}
+    res.update(sample.wave_sizes(smp))
+    counts = sample.sample_counts(smp)
+    counts["n_use_daily"] = int((smp["use_frequency"] == "daily").sum())
+    for item in ("help_isolated", "help_alone", "stigma_inferior"):
+        agree = scales.agreement_counts(smp[item])
+        counts[f"n_agree_{item}"], counts[f"n_disagree_{item}"] = agree["agree"], agree["disagree"]
+    res.update(counts)
+    res.update({f"{k}_pct": _pct(v, n) for k, v in counts.items()})
+    forums = sample.forum_counts(smp)
+    res.update({f"n_forum_{row.forum}": int(row.n_t1) for row in forums.itertuples()})
+    res["n_forums"] = int((forums["n_t1"] > 0).sum())
+    for scale in contract.CLINICAL_SCALES:
+        waves = scales.clinical_totals(smp, scale)
+        t1 = waves["t1"].dropna()
+        res[f"{scale}_t1_n"] = len(t1)
+        res[f"{scale}_t1_mean"] = float(t1.mean()) if len(t1) else float("nan")
+        res[f"{scale}_t1_sd"] = float(t1.std(ddof=1)) if len(t1) > 1 else float("nan")
+        res.update({f"{scale}_{w}_observed_mean": float(waves[w].mean()) for w in contract.WAVES})
+    tables = {"sample_description": sample.description_table(smp), "forums": forums}
+    return smp, res, tables
+
+
+def caseness_part(smp: pd.DataFrame, yates: bool) -> dict:
+    """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, and both percentages."""
+    cases, not_cases = caseness.survey_caseness(smp)
+    if cases + not_cases == 0:
+        raise AnalysisError("caseness test", "no included respondent has both a T1 GAD-7 and a T1 PHQ-8 total",
+                            "at least 1 such respondent")
+    res = caseness.caseness_results(smp, correction=yates)
+    res["caseness_pct"] = _pct(cases, cases + not_cases)
+    res["caseness_nhs_pct"] = _pct(res["caseness_nhs_n_cases"],
+                                   res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"])
+    res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
+    return res
+
+
+def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
+    """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``."""
+    res, tables = {}, []
+    for scale in contract.CLINICAL_SCALES:
+        est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
+        fit = growth.fit_from(est, options.growth_information)
+        res.update(growth.growth_results(scale, fit))
+        res.update({f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0])})
+        table = fit.table()
+        table.insert(0, "scale", scale)
+        tables.append(table)
+    return res, pd.concat(tables, ignore_index=True)
+
+
+def _growth_estimate(memo: Memo, smp: pd.DataFrame, options: Options, scale: str, label: str):
+    estimates = memo.get("growth_estimate", options, dict)
+    if scale not in estimates:
+        estimates[scale] = growth.estimate_lgcm(scales.clinical_totals(smp, scale), contract.WAVE_TIME_SCORES,
+                                                options.growth_missing, label)
+    return estimates[scale]
+
+
+def correlations_part(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """The correlation table and the keys of the contract's and the chapters' quoted pairs."""
+    table = correlations.correlation_table(frame)
+    res = {}
+    for (a, b), name in correlations.CONTRACT_PAIRS.items():
+        res[f"r_{name}"], res[f"p_{name}"], res[f"n_{name}"] = correlations.pearson(frame[a], frame[b])
+    for a, b in correlations.QUOTED_PAIRS:
+        res[f"r_{a}_{b}"], res[f"p_{a}_{b}"], res[f"n_{a}_{b}"] = correlations.pearson(frame[a], frame[b])
+    return res, table
+
+
+def reliability_part(smp: pd.DataFrame, scoring: str) -> tuple[dict, pd.DataFrame]:
+    """Cronbach's alpha per subscale (``alpha_selfeff`` ...) and the Appendix 3 table."""
+    table = scales.reliability_table(smp, scoring)
+    names = {"selfeff_total": "selfeff", "T1_help_total": "help", "T1_mod_total": "mod", "safe_total": "safe"}
+    return {f"alpha_{names[row.subscale]}": row.alpha for row in table.itertuples()}, table
+
+
+def ttests_part(table: pd.DataFrame, tails: int) -> dict:
+    """The manifest keys of the two key t tests; ``p_V`` is the P the option ``tails`` names."""
+    res = {}
+    for row in table.itertuples():
+        if row.variable not in KEY_TTESTS:
+            continue
+        v = row.variable
+        res.update({
+            f"t_{v}": row.t, f"df_{v}": row.df, f"p_one_tailed_{v}": row.p_one_tailed,
+            f"p_two_tailed_{v}": row.p_two_tailed, f"p_{v}": row.p_one_tailed if tails == 1 else row.p_two_tailed,
+            f"d_{v}": row.d, f"welch_{v}": bool(row.welch), f"n_posted_{v}": row.n_posted,
+            f"n_never_{v}": row.n_never, f"mean_posted_{v}": row.mean_posted, f"mean_never_{v}": row.mean_never,
+        })
+    return res
+
+
+def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None = None) -> Results:
+    """Every analysis of the paper on ``survey`` under ``options`` (no files written).
+
+    The speed exclusion is ``options.exclusion_minutes`` applied to every row of the file (the
+    exclusion the survey was loaded with is not used). ``memo`` shares parts between calls on the
+    same survey. Raises :class:`AnalysisError` on data too small or degenerate for a part.
+    """
+    memo = memo or Memo(survey)
+    if memo.survey is not survey:
+        raise ValueError("a Memo belongs to one survey")
+    smp, values, tables = memo.get("sample", options, lambda: describe_sample(survey, options.exclusion_minutes))
+    values, tables = dict(values), dict(tables)
+    values.update(memo.get("caseness", options, lambda: caseness_part(smp, options.yates)))
+    growth_values, tables["growth"] = memo.get("growth", options, lambda: growth_part(memo, smp, options))
+    values.update(growth_values)
+    frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
+    corr_values, tables["correlations"] = memo.get("correlations", options, lambda: correlations_part(frame))
+    values.update(corr_values)
+    alpha_values, tables["reliability"] = memo.get("reliability", options,
+                                                   lambda: reliability_part(smp, options.scoring))
+    values.update(alpha_values)
+    tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_table(
+        frame, ttest=options.ttest, grouping=options.grouping))
+    values.update(ttests_part(tables["ttests"], options.tails))
+    values.update(options.as_dict())
+    sha = _survey_sha(memo)
+    values.update({"data_sha256": sha, "data_file": Path(survey.path).name,
+                   "data_is_twin": sha == _twin_sha()})
+    nhs_cases, nhs_not = values["caseness_nhs_n_cases"], values["caseness_nhs_n_not_cases"]
+    tables["caseness"] = pd.DataFrame({
+        "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
+        "cases": [values["caseness_n_cases"], nhs_cases],
+        "not_cases": [values["caseness_n_not_cases"], nhs_not],
+    })
+    return Results(values=values, tables=tables)
+
+
+def _survey_sha(memo: Memo) -> str:
+    if memo.sha is None:
+        memo.sha = file_sha256(memo.survey.path)
+    return memo.sha
+
+
+def _twin_sha() -> str | None:
+    return file_sha256(paths.SYNTHETIC_TWIN) if paths.SYNTHETIC_TWIN.exists() else None
