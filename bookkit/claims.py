@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import paths
+from analysis import paths
 
 LEDGER = paths.DATA / "paper_claims.yaml"
 TOLERANCE_UNITS = 2
@@ -87,7 +87,7 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
     With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a
     percentage of such a count, is shown as suppressed (the status still uses the exact value).
     """
-    from .disclosure import count_text, small
+    from analysis.disclosure import count_text, small
 
     rows = []
     for c in load()["claims"]:
@@ -114,14 +114,10 @@ def summary(table: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
-def glue_links() -> dict[tuple[str, str], str]:
-    """(notebook docname, glue key) -> claim id, for linking pasted numbers to the report."""
-    doc = load()
-    ids = {c["id"] for c in doc["claims"]}
-    links = {}
-    for ref, claim_id in doc.get("glue", {}).items():
-        if claim_id not in ids:
-            raise ValueError(f"{LEDGER}: glue link {ref} names unknown claim {claim_id}")
-        path, key = ref.split("::")
-        links[(path.removesuffix(".ipynb"), key)] = claim_id
+def links_by_key() -> dict[str, str]:
+    """Results key -> the first claim that key reproduces, for linking a shown number to the report."""
+    links: dict[str, str] = {}
+    for c in load()["claims"]:
+        if "key" in c:
+            links.setdefault(c["key"], c["id"])
     return links

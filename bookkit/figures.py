@@ -58,7 +58,7 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]]):
 
     ``panels`` holds (title, observed_wave_summary table, implied means per wave).
     """
-    from .disclosure import settings
+    from analysis.disclosure import settings
 
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), sharey=False)
     for ax, (title, observed, implied) in zip(np.atleast_1d(axes), panels):

@@ -24,7 +24,7 @@ import math
 from scipy import stats
 
 from . import claims as ledger
-from .caseness import chi_square_2x2
+from analysis.caseness import chi_square_2x2
 
 
 def _half(claim: dict) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from analysis import paths
 
 CMO_FILE = paths.DATA / "cmo" / "cmo.yaml"
 DESIGN_FILE = paths.DATA / "cmo" / "design-implications.yaml"

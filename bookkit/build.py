@@ -1,0 +1,227 @@
+"""``make book``: compute, execute what is stale, render, and leave nothing from other data behind.
+
+``python -m bookkit.build`` runs these steps and stops at the first failure, before touching the cache
+or the site when the data are at fault:
+
+1. **Results.** Load and validate the survey (``$IPOF_DATA`` or the twin) and compute, in one process
+   with one shared memo, every option set the book shows (the paper's and the robustness panel's; see
+   :mod:`bookkit.robustness`) into the results store, plus the multiverse when the engine has it. A
+   file that breaks the contract, or data too small for the paper's analysis, ends the build here with
+   one message and exit status 2.
+2. **Data switch.** When the survey's SHA-256 differs from the last build's, ``_build/html`` and the
+   Sphinx environment are removed, so no page, image or download from the other data survives.
+3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its source, the survey's
+   SHA-256, the code of ``analysis`` and ``bookkit`` and the pinned requirements, and data it names in
+   :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
+   notebooks without a record are executed two at a time in worker processes, and this process alone
+   writes their outputs to the cache (one writer: jupyter-cache's database is never written
+   concurrently).
+4. **Site.** ``jupyter-book build`` renders from the cache with warnings as errors.
+5. **Prune.** Files in ``_build/html/_images`` and ``_downloads`` that no page references are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from analysis import paths
+
+BUILD = paths.ROOT / "_build"
+CACHE = BUILD / ".jupyter_cache"
+HTML = BUILD / "html"
+DOCTREES = BUILD / ".doctrees"
+FINGERPRINTS = "ipof-fingerprints.json"
+DATA_STAMP = BUILD / "ipof-data.sha256"
+SURVEY = "<survey>"
+
+#: Inputs beyond the survey, the code and the requirements, per notebook docname.
+EXTRA_INPUTS: dict[str, list[str]] = {
+    "book/results/program-theory": ["data/cmo/cmo.yaml"],
+    "book/audit": ["data/paper_claims.yaml"],
+    "book/reproduction-report": ["data/paper_claims.yaml"],
+}
+#: Notebooks that do not read the survey.
+NO_SURVEY = {"book/results/program-theory", "book/audit"}
+
+
+def notebooks() -> list[str]:
+    """Docnames of the notebooks in the table of contents, in order."""
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    return [d for d in docs if (paths.ROOT / f"{d}.ipynb").exists()]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_hash() -> str:
+    """Content hash of the ``analysis`` and ``bookkit`` modules and the pinned requirements."""
+    digest = hashlib.sha256()
+    files = sorted((paths.ROOT / "analysis").glob("*.py")) + sorted((paths.ROOT / "bookkit").glob("*.py"))
+    for path in files + [paths.ROOT / "requirements.txt"]:
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(docname: str, survey_sha: str) -> str:
+    """SHA-256 over a notebook's inputs (see the module docstring)."""
+    parts = [f"code={code_hash()}", f"nb={_sha((paths.ROOT / f'{docname}.ipynb').read_bytes())}"]
+    if docname not in NO_SURVEY:
+        parts.append(f"{SURVEY}={survey_sha}")
+    for item in EXTRA_INPUTS.get(docname, []):
+        path = paths.ROOT / item
+        parts.append(f"{item}={_sha(path.read_bytes()) if path.exists() else 'missing'}")
+    return _sha("\n".join(parts).encode())
+
+
+def load_state(cache_path: Path = CACHE) -> dict[str, str]:
+    path = Path(cache_path) / FINGERPRINTS
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def invalidate_stale(survey_sha: str, cache_path: Path = CACHE) -> list[str]:
+    """Drop the cache records of notebooks whose fingerprint changed; record the new fingerprints."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_path))
+    old = load_state(cache_path)
+    new = {doc: fingerprint(doc, survey_sha) for doc in notebooks()}
+    stale = [doc for doc in new if old.get(doc) != new[doc]]
+    for doc in stale:
+        try:
+            nb = nbformat.read(paths.ROOT / f"{doc}.ipynb", as_version=4)
+            cache.remove_cache(cache.match_cache_notebook(nb).pk)
+        except KeyError:
+            pass  # never cached, or its code changed (jupyter-cache misses by itself)
+    Path(cache_path).mkdir(parents=True, exist_ok=True)
+    (Path(cache_path) / FINGERPRINTS).write_text(json.dumps(new, indent=1, sort_keys=True))
+    return stale
+
+
+def _execute(docname: str, timeout: int):
+    """Worker: execute one notebook in its folder; return (docname, notebook, seconds, error text)."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    path = paths.ROOT / f"{docname}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
+    err = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
+    return docname, nb, result.time, err
+
+
+def execute_stale(survey_sha: str, cache_path: Path = CACHE, workers: int = 2, timeout: int = 600):
+    """Invalidate, then execute every notebook without a cache record; cache the results here (one writer)."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    invalidate_stale(survey_sha, cache_path)
+    cache = get_cache(str(cache_path))
+    todo = []
+    for doc in notebooks():
+        try:
+            cache.match_cache_notebook(nbformat.read(paths.ROOT / f"{doc}.ipynb", as_version=4))
+        except KeyError:
+            todo.append(doc)
+    done = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for doc, nb, seconds, err in pool.map(_execute, todo, [timeout] * len(todo)):
+            if err:
+                raise RuntimeError(f"executing {doc}.ipynb failed: {err}")
+            record = cache.add_nb_to_project(str(paths.ROOT / f"{doc}.ipynb"))
+            cache.cache_notebook_bundle(CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+            done.append((doc, seconds))
+    return done
+
+
+def switch_data(survey_sha: str) -> bool:
+    """Remove the rendered site and Sphinx environment when the data changed since the last build."""
+    previous = DATA_STAMP.read_text().strip() if DATA_STAMP.exists() else None
+    if previous == survey_sha:
+        return False
+    for folder in (HTML, DOCTREES):
+        shutil.rmtree(folder, ignore_errors=True)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    DATA_STAMP.write_text(survey_sha + "\n")
+    return previous is not None
+
+
+_REF = re.compile(r"""(?:src|href|data)=["']([^"'#?]+)""")
+
+
+def prune(html: Path = HTML) -> list[Path]:
+    """Delete files under ``_images`` and ``_downloads`` that no HTML page references; return them."""
+    referenced = set()
+    for page in html.rglob("*.html"):
+        for ref in _REF.findall(page.read_text(encoding="utf-8", errors="replace")):
+            referenced.add((page.parent / ref).resolve())
+    removed = []
+    for folder in ("_images", "_downloads"):
+        for path in sorted((html / folder).rglob("*")) if (html / folder).exists() else []:
+            if path.is_file() and path.resolve() not in referenced:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def compute_results(data=None):
+    """Step 1: every option set the book shows, computed into the store with one shared memo."""
+    from analysis.store import Session
+
+    from . import robustness
+
+    session = Session(data)
+    session.results()  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
+    robustness.compute(session)
+    return session
+
+
+def main(argv: list[str] | None = None) -> int:
+    from analysis.errors import AnalysisError
+    from analysis.loading import ContractError
+
+    args = sys.argv[1:] if argv is None else argv
+    start = time.perf_counter()
+    try:
+        session = compute_results()
+    except (ContractError, AnalysisError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"results: {session.path.name} (SHA-256 {session.sha[:12]}); parts computed: {session.computed}")
+    if switch_data(session.sha):
+        print("the survey changed since the last build: the site is rendered anew")
+    try:
+        done = execute_stale(session.sha)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"executed {len(done)} notebook(s)" + "".join(f"\n  {d}.ipynb: {s:.1f} s" for d, s in done))
+    if "--no-site" in args:
+        return 0
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(paths.ROOT), "--warningiserror", "--nitpick",
+           "--keep-going"]
+    if subprocess.run(cmd, cwd=paths.ROOT).returncode != 0:
+        return 1
+    removed = prune()
+    print(f"pruned {len(removed)} unreferenced file(s); built in {time.perf_counter() - start:.1f} s; "
+          f"the book is at {HTML / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The one setup call of every computed chapter.
+
+A chapter notebook starts with a papermill ``parameters`` cell (``data_path`` and
+any field of :class:`analysis.options.Options`), then calls
+``ch = chapter.setup(globals())``. That call reads the results of those options
+from the results store (computing them if needed: a reviewer's papermill run
+with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
+and the provenance note, and glues every key of the manifest formatted by
+:func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
+(:mod:`analysis.conclusions`) under its id. The chapter's markdown then pastes
+``{glue:text}`key``` with the manifest's own key names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.conclusions import CONCLUSIONS
+from analysis.engine import Results
+from analysis.options import NAMES, Options
+from analysis.store import Session
+
+from . import numbers, present
+
+
+@dataclass
+class Chapter:
+    """What a chapter works with after :func:`setup`."""
+
+    results: Results
+    options: Options
+    session: Session
+
+    @property
+    def values(self) -> dict:
+        return self.results.values
+
+    def text(self, key: str) -> str:
+        """A manifest value as the book prints it."""
+        return numbers.format_value(key, self.values)
+
+
+def parameters_of(namespace: dict) -> dict:
+    """The chapter parameters found in a notebook's namespace (``data_path`` and the option names)."""
+    return {k: namespace[k] for k in ("data_path", *NAMES) if k in namespace}
+
+
+def glue_text(key: str, text: str) -> None:
+    """Glue a preformatted string for ``{glue:text}`` (not displayed in the notebook).
+
+    The plain-text form is a quoted Python literal: myst-nb reads pasted text with
+    ``ast.literal_eval``, so an unquoted ".009" would come back as 0.009.
+    """
+    from myst_nb import glue
+
+    glue(key, _Text(text), display=False)
+
+
+class _Text:
+    def __init__(self, text: str):
+        self.text = str(text)
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(repr(self.text))
+
+
+def glue_figure(key: str, fig) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}`` and close it, so it is not shown twice."""
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    glue(key, fig, display=False)
+    plt.close(fig)
+
+
+def show_markdown(text: str) -> None:
+    """Display MyST markdown as a cell output (rendered by myst-nb)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def setup(namespace: dict, glue: bool = True) -> Chapter:
+    """Results of the notebook's parameters, the notice and provenance shown, every number glued."""
+    params = parameters_of(namespace)
+    options = Options.from_mapping(params)
+    session = Session(params.get("data_path"))
+    results = session.results(options)
+    show_markdown(present.notice_markdown(results.values))
+    show_markdown(present.provenance_markdown(params, results.values))
+    if glue:
+        for key, text in numbers.format_all(results.values).items():
+            glue_text(key, text)
+        for c in CONCLUSIONS:
+            glue_text(c.id, c.sentence(results.values))
+    return Chapter(results=results, options=options, session=session)

@@ -1,0 +1,182 @@
+"""The book's MyST roles and directives, rendered from the results manifest and the CMO data.
+
+Roles (the paper's-choices results of the book's data, :func:`baseline`):
+
+- ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
+  to its row of the reproduction report when a claim of the ledger reproduces that key;
+- ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule;
+- ``{glue:text}`` (myst-nb's, extended): pasted numbers link to the report in the same way.
+
+Directives: ``{data-notice}``; ``{twin-only}`` and ``{not-twin}`` (content rendered only when the data
+are, or are not, the shipped twin); ``{cmo-textbox} N``; ``{cmo-compare} AREA``;
+``{design-implications}``; ``{bench-table}``.
+
+Every page using the manifest depends on ``_build/results/book-manifest.json``, which is rewritten only
+when the results change, so switching the data re-reads exactly the pages that show them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from myst_nb.ext.glue.roles import PasteTextRole
+from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+from analysis import paths
+from analysis.conclusions import BY_ID
+
+from . import claims, cmo, numbers, present
+
+MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
+REPORT_DOC = "book/reproduction-report"
+_STATE: dict = {}
+
+
+def baseline() -> dict:
+    """The paper's-choices results of the book's data (from the results store, computed if needed)."""
+    if "values" not in _STATE:
+        from analysis.reproduce import jsonable
+        from analysis.store import Session, write_json
+
+        values = Session().results().values
+        write_json(MANIFEST, {k: jsonable(v) for k, v in values.items()})
+        _STATE["values"] = values
+    return _STATE["values"]
+
+
+def _links() -> dict[str, str]:
+    if "links" not in _STATE:
+        _STATE["links"] = claims.links_by_key()
+    return _STATE["links"]
+
+
+def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
+    """Wrap pasted nodes in a link to the claim that ``key`` reproduces, if any (HTML only)."""
+    env.note_dependency(str(claims.LEDGER))
+    claim_id = _links().get(key)
+    if claim_id is None or env.app.builder.format != "html":
+        return pasted
+    uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"
+    return [nodes.reference("", "", *pasted, refuri=uri, classes=["claim-link"],
+                            reftitle=f"Claim {claim_id} in the reproduction report")]
+
+
+class ResultRole(SphinxRole):
+    """``{result}`key``: a manifest value of the book's data, formatted."""
+
+    def run(self):
+        self.env.note_dependency(str(MANIFEST))
+        values = baseline()
+        if self.text not in values:
+            return [], [self.inliner.reporter.error(f"unknown results key {self.text!r}", line=self.lineno)]
+        node = nodes.inline(text=numbers.format_value(self.text, values), classes=["ipof-result"])
+        return claim_link(self.env, [node], self.text), []
+
+
+class VerdictRole(SphinxRole):
+    """``{verdict}`id``: the words conclusion ``id`` chooses for the book's data."""
+
+    def run(self):
+        self.env.note_dependency(str(MANIFEST))
+        if self.text not in BY_ID:
+            return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
+        return [nodes.inline(text=BY_ID[self.text].sentence(baseline()), classes=["ipof-verdict"])], []
+
+
+class LinkedPasteText(PasteTextRole):
+    """myst-nb's ``{glue:text}``, linked to the reproduction report when the key reproduces a claim."""
+
+    def run(self):
+        result, messages = super().run()
+        env = getattr(self.document.settings, "env", None)
+        if not result or env is None:
+            return result, messages
+        key = self.text.rsplit(":", 1)[0] if self.text.count(":") in (1, 3) else self.text
+        return claim_link(env, result, key.split("::", 1)[-1]), messages
+
+
+class _MarkdownDirective(SphinxDirective):
+    has_content = False
+
+    def markdown(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self) -> list[nodes.Node]:
+        for dep in (cmo.CMO_FILE, cmo.DESIGN_FILE):
+            self.env.note_dependency(str(dep))
+        container = nodes.container(classes=["ipof-rendered"])
+        try:
+            text = self.markdown()
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+        self.state.nested_parse(StringList(text.splitlines(), source=self.get_source_info()[0]),
+                                self.content_offset, container)
+        return container.children
+
+
+class CmoTextbox(_MarkdownDirective):
+    required_arguments = 1
+
+    def markdown(self) -> str:
+        return cmo.textbox_markdown(int(self.arguments[0]))
+
+
+class CmoCompare(_MarkdownDirective):
+    required_arguments = 1
+
+    def markdown(self) -> str:
+        return cmo.comparison_markdown(self.arguments[0])
+
+
+class DesignImplications(_MarkdownDirective):
+    def markdown(self) -> str:
+        return cmo.design_markdown()
+
+
+class DataNotice(_MarkdownDirective):
+    def markdown(self) -> str:
+        self.env.note_dependency(str(MANIFEST))
+        return present.notice_markdown(baseline())
+
+
+class BenchTable(_MarkdownDirective):
+    """The latest figures of ``make bench`` (``benchmarks/latest.json``)."""
+
+    def markdown(self) -> str:
+        path = paths.ROOT / "benchmarks" / "latest.json"
+        if not path.exists():  # (a missing dependency would mark the page outdated on every build)
+            return "*No benchmark has been recorded yet: run `make bench`.*"
+        self.env.note_dependency(str(path))
+        data = json.loads(path.read_text())
+        lines = [f"Measured {data['date']} at commit `{data['commit']}` on {data['machine']}.", "",
+                 "| what | seconds | ratio | notebooks executed |", "|---|---|---|---|"]
+        for row in data["timings"]:
+            ratio = "" if row.get("ratio") is None else f"{row['ratio']:.2f}"
+            executed = "" if row.get("executed") is None else str(row["executed"])
+            lines.append(f"| {row['what']} | {row['seconds']:.1f} | {ratio} | {executed} |")
+        return "\n".join(lines)
+
+
+class _IfTwin(SphinxDirective):
+    """Content rendered only when the book's data are (``when_twin``) or are not the shipped twin."""
+
+    has_content = True
+    when_twin = True
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(str(MANIFEST))
+        if bool(baseline().get("data_is_twin")) != self.when_twin:
+            return []
+        container = nodes.container(classes=["ipof-rendered"])
+        self.state.nested_parse(self.content, self.content_offset, container)
+        return container.children
+
+
+class TwinOnly(_IfTwin):
+    when_twin = True
+
+
+class NotTwin(_IfTwin):
+    when_twin = False

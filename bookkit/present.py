@@ -1,0 +1,80 @@
+"""What every computed page shows besides its numbers: the data notice, the provenance note, and
+table downloads. Statistics are never computed here."""
+
+from __future__ import annotations
+
+import base64
+import platform
+import subprocess
+from importlib.metadata import version
+
+import pandas as pd
+
+from analysis import paths
+
+DATA_CARD_DOC = "/book/data-card"
+PACKAGES = ("pandas", "numpy", "scipy", "semopy", "pandera", "statsmodels", "matplotlib", "myst-nb", "jupyter-book")
+
+
+def notice_markdown(values: dict) -> str:
+    """The MyST admonition of a computed page: synthetic twin, or the file actually read.
+
+    Chosen by ``values["data_is_twin"]`` (the file's SHA-256 equals the shipped twin's), never by its path.
+    """
+    if values.get("data_is_twin"):
+        return (
+            ":::{admonition} Synthetic data\n:class: warning\n"
+            "The survey numbers on this page are computed from a **synthetic twin** of the iPOF survey, "
+            "not from the study's data. The twin was calibrated so that the paper's published values come "
+            "out of the same pipeline (they match by construction); everything else in it is invented. "
+            f"See the {{doc}}`data card <{DATA_CARD_DOC}>`.\n:::"
+        )
+    return (":::{admonition} Data\n:class: note\n"
+            f"The survey numbers on this page are computed from `{values.get('data_file')}` "
+            f"(SHA-256 `{str(values.get('data_sha256'))[:16]}...`).\n:::")
+
+
+def commit() -> str:
+    """The repository's current commit (short), or 'unknown' outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+    except OSError:
+        out = ""
+    return out or "unknown"
+
+
+def provenance_markdown(parameters: dict, values: dict | None = None) -> str:
+    """A folded note of what produced a page: commit, data SHA-256, package versions, parameters."""
+    lines = [":::{dropdown} Provenance of this page", f"- executed at commit `{commit()}`"]
+    if values is not None:
+        lines.append(f"- data `{values.get('data_file')}`, SHA-256 `{values.get('data_sha256')}`")
+    lines.append(f"- Python {platform.python_version()}; " + ", ".join(f"{p} {version(p)}" for p in PACKAGES))
+    lines.append("- parameters: " + (", ".join(f"`{k} = {v!r}`" for k, v in parameters.items()) or "none"))
+    lines.append(":::")
+    return "\n".join(lines)
+
+
+def csv_download(table: pd.DataFrame, name: str):
+    """A 'Download as CSV' link carrying the table itself (a data: URI), so the file always matches
+    the page that shows it and no separate file can outlive the data it came from."""
+    from IPython.display import HTML
+
+    data = table.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode("utf-8")
+    uri = "data:text/csv;base64," + base64.b64encode(data).decode("ascii")
+    return HTML(f'<p><a class="ipof-download" download="{name}.csv" href="{uri}">Download this table as CSV '
+                f"({name}.csv)</a></p>")
+
+
+def html_table(table: pd.DataFrame, row_id: str | None = None, id_prefix: str = "") -> str:
+    """A plain HTML table; with ``row_id``, each row gets id="{id_prefix}{value}" so pages can link to it."""
+    import html as _html
+
+    head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in table.columns)
+    rows = []
+    for _, row in table.iterrows():
+        rid = f' id="{id_prefix}{str(row[row_id]).lower()}"' if row_id else ""
+        cells = "".join(f"<td>{'' if pd.isna(v) else _html.escape(str(v))}</td>" for v in row)
+        rows.append(f"<tr{rid}>{cells}</tr>")
+    return (f'<div class="ipof-scroll"><table class="table ipof-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")

@@ -1,0 +1,33 @@
+"""Words that interpret a number, each chosen by a rule stated beside it.
+
+Every adjective a page prints about a share or a direction comes from here (or, for the paper's
+conclusions, from :mod:`analysis.conclusions`), so no sentence can contradict its own numbers.
+"""
+
+from __future__ import annotations
+
+
+def share(n: int, total: int) -> str:
+    """How to introduce a share of respondents, capitalised for the start of a clause.
+
+    Rule: more than half -> "Most"; exactly half -> "Half of the"; at least a quarter -> "A minority
+    of"; under a quarter -> "A small minority of".
+    """
+    if not total:
+        return "None of the"
+    ratio = n / total
+    if ratio > 0.5:
+        return "Most"
+    if ratio == 0.5:
+        return "Half of the"
+    return "A minority of" if ratio >= 0.25 else "A small minority of"
+
+
+def direction(x: float, up: str = "rise", down: str = "fall", flat: str = "no change") -> str:
+    """The sign of ``x`` as a word: positive -> ``up``, negative -> ``down``, zero -> ``flat``."""
+    return up if x > 0 else down if x < 0 else flat
+
+
+def comparison(a: float, b: float, more: str = "more", less: str = "less") -> str:
+    """``more`` when a > b, ``less`` when a < b, 'as' when equal."""
+    return more if a > b else less if a < b else "as"
