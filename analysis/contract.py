@@ -1,4 +1,4 @@
-"""The survey data contract (``../shared/survey-data-contract.md``) as data.
+"""The survey data contract (``data/survey-data-contract.md``) as data.
 
 Every column the book reads, its type and its allowed values live here, once.
 The loader validates against these definitions and the statistics modules take

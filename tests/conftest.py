@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.paths import LAVAAN_DEMO
 from survey_factory import make_survey, write_survey
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-LAVAAN_DEMO = SHARED / "reference" / "lavaan-demo-growth.csv"
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +41,7 @@ def site():
 @pytest.fixture(scope="session")
 def lavaan_demo():
     if not LAVAAN_DEMO.exists():
-        pytest.fail(f"reference file missing: {LAVAAN_DEMO} (../shared must sit beside the repo)")
+        pytest.fail(f"reference file missing: {LAVAAN_DEMO} (it ships in data/reference/)")
     import pandas as pd
 
     return pd.read_csv(LAVAAN_DEMO)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from analysis import audit, claims
 from analysis.__main__ import main
 from analysis.caseness import chi_square_2x2
-
-ROOT = Path(__file__).resolve().parent.parent
-PAPER = ROOT.parent / "shared" / "paper" / "lobban-2025-jmir-peer-online-forums.txt"
+from analysis.paths import PAPER_TEXT as PAPER
 
 
 def test_ledger_has_at_least_60_claims_each_quoted_verbatim():

@@ -9,9 +9,9 @@ import nbformat
 import pytest
 
 from analysis import cmo
+from analysis.paths import PAPER_TEXT as PAPER
 
 ROOT = Path(__file__).resolve().parent.parent
-PAPER = ROOT.parent / "shared" / "paper" / "lobban-2025-jmir-peer-online-forums.txt"
 NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
 
 
@@ -22,7 +22,7 @@ def normalise(text: str) -> str:
 @pytest.fixture(scope="module")
 def paper_text():
     if not PAPER.exists():
-        pytest.fail(f"paper text missing: {PAPER} (../shared must sit beside the repo)")
+        pytest.fail(f"paper text missing: {PAPER} (it ships in data/paper/)")
     return normalise(PAPER.read_text(encoding="utf-8"))
 
 

@@ -8,7 +8,7 @@ from scipy import optimize, stats
 
 from analysis import growth
 
-# lavaan 0.6-11, growth() on Demo.growth t1..t4 (shared/reference/README.md)
+# lavaan 0.6-11, growth() on Demo.growth t1..t4 (data/reference/README.md)
 LAVAAN = {
     "intercept_mean": (0.615, 0.077),
     "slope_mean": (1.006, 0.042),
