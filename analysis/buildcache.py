@@ -6,7 +6,7 @@ notebook re-executes exactly when one of these changes:
 
 * its own source (code or parameters);
 * the survey file it reads (content hash of ``$IPOF_DATA`` or the synthetic twin);
-* the ``analysis`` package (content hash of its modules) and ``requirements.txt``;
+* the ``analysis`` package (content hash of its modules), the survey codebook and ``requirements.txt``;
 * the data files named for it in :data:`EXTRA_INPUTS` (CMO data, the claims ledger, the chapters a
   robustness run re-executes).
 
@@ -57,9 +57,10 @@ def _sha(data: bytes) -> str:
 
 
 def package_hash() -> str:
-    """Content hash of the analysis package's modules and the pinned requirements."""
+    """Content hash of the analysis package's modules, the survey codebook and the pinned requirements."""
     digest = hashlib.sha256()
-    for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [paths.ROOT / "requirements.txt"]:
+    for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [paths.DATA / "codebook.yaml",
+                                                                 paths.ROOT / "requirements.txt"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
