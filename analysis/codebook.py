@@ -6,7 +6,7 @@ scores. :mod:`analysis.contract` derives all its constants from it, so validatio
 (:mod:`analysis.loading`), the scale scores and the book's Appendix 2 read one source.
 
 A malformed codebook raises :class:`CodebookError` (a ``ValueError``) whose message names the
-file and the entry, e.g. ``data/codebook.yaml: columns[3] (forum): allowed must be ...``.
+file and the entry, e.g. ``data/codebook.yaml: columns[1] (forum): type must be one of ...``.
 """
 
 from __future__ import annotations
