@@ -1,54 +1,64 @@
-"""The survey data contract (``data/survey-data-contract.md``) as data.
+"""The survey data contract (``data/survey-data-contract.md``) as data, derived from the survey
+codebook (``data/codebook.yaml``).
 
-Every column the book reads, its type and its allowed values live here, once.
-The loader validates against these definitions and the statistics modules take
-their item lists from them, so a name in the contract is a name in the code.
+Every column the book reads, its type and its allowed values come from the codebook, once
+(:mod:`analysis.codebook` loads and checks it). The loader validates against these definitions and
+the statistics modules take their item lists from them, so a name in the codebook is a name in the code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORUMS = ("Robin", "Magpie", "Dunnock", "Chaffinch", "Sparrow", "Starling", "Jay")
-GENDERS = ("female", "male", "non_binary", "other", "prefer_not_to_say")
-ETHNICITIES = ("white", "mixed", "asian", "black", "other", "prefer_not_to_say")
-AGE_GROUPS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65+")
-SEXUALITIES = ("heterosexual", "gay_or_lesbian", "bisexual", "other", "prefer_not_to_say")
-USE_DURATIONS = ("less_than_1_week", "1_to_4_weeks", "1_to_12_months", "1_year_or_more")
-USE_FREQUENCIES = ("daily", "more_than_weekly", "weekly", "less_than_weekly")
+from . import codebook as _codebook
 
-WAVES = ("t1", "t2", "t3")
+#: The checked codebook every name below is derived from.
+CODEBOOK: _codebook.Codebook = _codebook.load()
+
+
+def _allowed(column: str) -> tuple[str, ...]:
+    return CODEBOOK.column(column).allowed
+
+
+FORUMS = _allowed("forum")
+GENDERS = _allowed("gender")
+ETHNICITIES = _allowed("ethnicity")
+AGE_GROUPS = _allowed("age_group")
+SEXUALITIES = _allowed("sexuality")
+USE_DURATIONS = _allowed("use_duration")
+USE_FREQUENCIES = _allowed("use_frequency")
+
+WAVES = tuple(w.name for w in CODEBOOK.waves)
 #: Time scores of the waves in the paper's growth models (weeks 0, 6, 12 -> 0, 1, 2).
-WAVE_TIME_SCORES = (0.0, 1.0, 2.0)
+WAVE_TIME_SCORES = tuple(float(w.time_score) for w in CODEBOOK.waves)
 
-GAD_ITEMS = tuple(f"gad_{i}" for i in range(1, 8))
-PHQ_ITEMS = tuple(f"phq_{i}" for i in range(1, 9))
 #: Clinical scales: name -> item stems (prefixed by the wave, e.g. ``t1_gad_1``).
-CLINICAL_SCALES = {"gad": GAD_ITEMS, "phq": PHQ_ITEMS}
-
-SELFEFF_ITEMS = tuple(f"selfeff_{i}" for i in range(1, 7))
-HELP_ITEMS = ("help_same", "help_understood", "help_isolated", "help_alone", "help_info", "help_hope")
-MOD_ITEMS = tuple(f"mod_{i}" for i in range(1, 5))
-SAFE_ITEMS = tuple(f"safe_{i}" for i in range(1, 7))
-#: Reverse-keyed items and the constant c in the reversal c - x (1-5 Likert: 6 - x).
-REVERSED_ITEMS = {"safe_3": 6}
+CLINICAL_SCALES = CODEBOOK.clinical_scales()
+GAD_ITEMS = CLINICAL_SCALES["gad"]
+PHQ_ITEMS = CLINICAL_SCALES["phq"]
 
 #: Subscales as the paper names them -> their items (means of answered items).
-SUBSCALES = {
-    "selfeff_total": SELFEFF_ITEMS,
-    "T1_help_total": HELP_ITEMS,
-    "T1_mod_total": MOD_ITEMS,
-    "safe_total": SAFE_ITEMS,
-}
+SUBSCALES = CODEBOOK.subscales()
+SELFEFF_ITEMS = SUBSCALES["selfeff_total"]
+HELP_ITEMS = SUBSCALES["T1_help_total"]
+MOD_ITEMS = SUBSCALES["T1_mod_total"]
+SAFE_ITEMS = SUBSCALES["safe_total"]
+#: Reverse-keyed items and the constant c in the reversal c - x (1-5 Likert: 6 - x).
+REVERSED_ITEMS = {c.name: c.reversal for c in CODEBOOK.columns if c.reversal is not None}
 
-FLAGS = (
-    "reason_self",
-    "reason_someone_else",
-    "reason_help_others",
-    "responded_or_liked_6wk",
-    "posted_6wk",
-    "ever_posted",
-)
+FLAGS = tuple(c.name for c in CODEBOOK.columns if c.type == "binary")
+
+#: Cross-column rules the loader checks (``ever_posted`` is 1 whenever ``posted_6wk`` is 1).
+CROSS_COLUMN_RULES: tuple[_codebook.Rule, ...] = CODEBOOK.rules
+#: The speed exclusion's default threshold in minutes (included when ``t1_duration_min`` >= it).
+SPEED_EXCLUSION_MINUTES = float(CODEBOOK.score("included").params["min_minutes"])
+#: Subscale -> the fraction of its items that must be answered for a score (at least half).
+SUBSCALE_MIN_ANSWERED = {name: CODEBOOK.score(name).params["min_answered_fraction"] for name in SUBSCALES}
+#: Caseness: clinical scale -> the highest T1 total that is not a case (GAD-7 <= 7 and PHQ-8 <= 9).
+CASENESS_NOT_CASE_MAX = dict(CODEBOOK.score("caseness").params["not_case_max"])
+#: Values of a 1-5 item counted as "agree" and as "disagree" in the paper.
+AGREE_VALUES = tuple(CODEBOOK.score("agreement").params["agree"])
+DISAGREE_VALUES = tuple(CODEBOOK.score("agreement").params["disagree"])
 
 
 @dataclass(frozen=True)
@@ -78,32 +88,23 @@ class ColumnSpec:
         return f"a whole number from {self.low:g} to {self.high:g}"
 
 
+#: Codebook type -> ColumnSpec kind (the respondent id is the one text column).
+_KINDS = {"text": "id", "category": "category", "binary": "flag", "number": "number", "integer": "integer"}
+
+
+def _spec(col: _codebook.Column) -> ColumnSpec:
+    kind = _KINDS[col.type]
+    if kind == "category":
+        return ColumnSpec(col.name, kind, col.allowed)
+    if kind == "number":
+        return ColumnSpec(col.name, kind, low=col.low)
+    if kind == "integer":
+        return ColumnSpec(col.name, kind, low=col.low, high=col.high)
+    return ColumnSpec(col.name, kind)
+
+
 def _columns() -> tuple[ColumnSpec, ...]:
-    cols = [
-        ColumnSpec("record_id", "id"),
-        ColumnSpec("forum", "category", FORUMS),
-        ColumnSpec("t1_duration_min", "number", low=0),
-        ColumnSpec("gender", "category", GENDERS),
-        ColumnSpec("ethnicity", "category", ETHNICITIES),
-        ColumnSpec("age_group", "category", AGE_GROUPS),
-        ColumnSpec("sexuality", "category", SEXUALITIES),
-        ColumnSpec("reason_self", "flag"),
-        ColumnSpec("reason_someone_else", "flag"),
-        ColumnSpec("reason_help_others", "flag"),
-        ColumnSpec("use_duration", "category", USE_DURATIONS),
-        ColumnSpec("use_frequency", "category", USE_FREQUENCIES),
-        ColumnSpec("responded_or_liked_6wk", "flag"),
-        ColumnSpec("posted_6wk", "flag"),
-        ColumnSpec("ever_posted", "flag"),
-        ColumnSpec("visit_read", "integer", low=1, high=5),
-        ColumnSpec("stigma_inferior", "integer", low=1, high=5),
-    ]
-    cols += [ColumnSpec(c, "integer", low=1, high=10) for c in SELFEFF_ITEMS]
-    cols += [ColumnSpec(c, "integer", low=1, high=5) for c in HELP_ITEMS + MOD_ITEMS + SAFE_ITEMS]
-    for wave in WAVES:
-        for stem in GAD_ITEMS + PHQ_ITEMS:
-            cols.append(ColumnSpec(f"{wave}_{stem}", "integer", low=0, high=3))
-    return tuple(cols)
+    return tuple(_spec(c) for c in CODEBOOK.columns)
 
 
 COLUMNS: tuple[ColumnSpec, ...] = _columns()

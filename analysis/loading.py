@@ -2,7 +2,8 @@
 
 Parsing is done with the standard ``csv`` module (so that every record keeps its
 line number in the file); the values are validated with a pandera schema built
-from :mod:`analysis.contract`. Any problem raises :class:`ContractError` with one
+from :mod:`analysis.contract` (itself read from the survey codebook,
+``data/codebook.yaml``). Any problem raises :class:`ContractError` with one
 message naming the file, the column, the first offending rows (numbered as a
 spreadsheet shows them: the header is row 1, the first respondent row 2) and the
 rule that was broken.
@@ -25,7 +26,7 @@ from . import contract
 
 #: How many offending rows a message lists before saying "and N more".
 MAX_ROWS_SHOWN = 5
-DEFAULT_EXCLUSION_MINUTES = 5.0
+DEFAULT_EXCLUSION_MINUTES = contract.SPEED_EXCLUSION_MINUTES
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _MISSING_HINT = "an empty cell is the only missing value (no codes such as -99, NA or N/A)"
@@ -190,13 +191,17 @@ def _checks(spec: contract.ColumnSpec) -> list[pa.Check]:
     return []
 
 
-_EVER_POSTED_RULE = "ever_posted must be 1 whenever posted_6wk is 1"
+#: Cross-column rules of the codebook: their message (the check's name) -> the column blamed.
+_RULE_COLUMNS = {r.message: r.then_column for r in contract.CROSS_COLUMN_RULES}
 
 
-def _ever_posted_consistent(df: pd.DataFrame) -> pd.Series:
-    posted = _as_number(df["posted_6wk"]) == 1
-    ever = _as_number(df["ever_posted"])
-    return ~posted | (ever == 1)
+def _rule_check(rule) -> pa.Check:
+    """A frame check: rows where ``rule.if_column`` is ``if_value`` must have ``then_column`` == ``then_value``."""
+
+    def holds(df: pd.DataFrame) -> pd.Series:
+        return (_as_number(df[rule.if_column]) != rule.if_value) | (_as_number(df[rule.then_column]) == rule.then_value)
+
+    return pa.Check(holds, name=rule.message)
 
 
 def build_schema() -> pa.DataFrameSchema:
@@ -209,7 +214,7 @@ def build_schema() -> pa.DataFrameSchema:
             columns[spec.name] = pa.Column(None, checks=_checks(spec), nullable=True)
     return pa.DataFrameSchema(
         columns,
-        checks=[pa.Check(_ever_posted_consistent, name=_EVER_POSTED_RULE)],
+        checks=[_rule_check(rule) for rule in contract.CROSS_COLUMN_RULES],
         strict=False,
         ordered=False,
     )
@@ -238,7 +243,7 @@ def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
             "(rule: every contract column is present, names exact and case-sensitive)"
         )
     fc = fc[fc["index"].notna()]
-    fc["column"] = np.where(fc["check"] == _EVER_POSTED_RULE, "ever_posted", fc["column"].astype(object))
+    fc["column"] = [_RULE_COLUMNS.get(check, col) for check, col in zip(fc["check"], fc["column"])]
     fc["_order"] = fc["column"].map(lambda c: order.get(c, 10**6))
     fc["_row"] = fc["index"].astype(int)
     fc = fc.sort_values(["_order", "_row"], kind="stable")
@@ -252,8 +257,8 @@ def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
     elif check == "not_nullable":
         rule = "record_id must not be empty"
         values = ""
-    elif check == _EVER_POSTED_RULE:
-        rule = _EVER_POSTED_RULE
+    elif check in _RULE_COLUMNS:
+        rule = check
         values = ""
     else:
         rule = check

@@ -1,0 +1,1 @@
+"""What the book needs beyond the analysis engine: tables, figures, formatting and build helpers."""
