@@ -1,52 +1,167 @@
-"""Number formatting of the book (APA style, as the paper prints numbers).
+"""Number formatting as the book prints it (the paper's conventions, APA style).
 
-Placeholder until the presentation helpers land; same behaviour as before.
+Conventions:
+
+* a true minus sign (U+2212), never a hyphen, and no negative zero ("−0.00" prints as "0.00");
+* 'n/a' for a missing value (None or NaN);
+* P values as APA prints them: '<.001', else three decimals without the leading zero;
+* statistics bounded by 1 in absolute value (Pearson r, Cramér's V, Cronbach's alpha) without the
+  leading zero: '.414', '−.071';
+* counts as integers with a thousands separator ('80,915', never '791.0');
+* one symbol, :data:`SUPPRESSED`, for every cell withheld by disclosure control, explained by
+  :func:`suppressed_note` (the engine's ``analysis.disclosure`` marks such cells '<8',
+  'suppressed' or 'withheld').
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import re
 
-#: The one symbol for every suppressed or withheld cell (explained in a footnote under each table).
-SUPPRESSED = "<8"
+MINUS = "\u2212"
+
+#: The one symbol every withheld or suppressed cell is shown as (explained in a table note).
+SUPPRESSED = "\u2020"  # dagger
+
+#: The disclosure markers of ``analysis.disclosure``: "<8" (a small count), "suppressed" (secondary
+#: suppression), "withheld" (a statistic of a small group).
+_SMALL_COUNT = re.compile(r"^\s*<\s*(\d+)\s*$")
+_MARKERS = {"suppressed": "secondary", "withheld": "small_group", SUPPRESSED: "unknown"}
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+def is_missing(x) -> bool:
+    """None, NaN or pandas' NA/NaT (not a withheld marker: those are text)."""
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return False
+    try:
+        return bool(x != x)  # NaN, NaT and pd.NA compare unequal to themselves
+    except TypeError:  # pd.NA raises on bool()
+        return True
 
 
-def fmt_num(x: float, decimals: int) -> str:
-    """Fixed decimals with a true minus sign; 'n/a' for a missing value."""
-    if _missing(x):
+def _no_negative_zero(text: str) -> str:
+    """'-0.00' -> '0.00' (a value that rounds to zero has no sign)."""
+    return text[1:] if text.startswith("-") and not re.search(r"[1-9]", text) else text
+
+
+def fmt_num(x, decimals: int) -> str:
+    """A number with fixed decimals and a true minus sign; 'n/a' for a missing value."""
+    if is_missing(x):
         return "n/a"
-    return f"{x:.{decimals}f}".replace("-", "\u2212")
+    return _no_negative_zero(f"{float(x):.{decimals}f}").replace("-", MINUS)
 
 
-def fmt_bounded(x: float, decimals: int = 3) -> str:
-    """A value bounded by 1 (r, V, alpha) without its leading zero: '.414', '−.071'."""
-    return fmt_num(x, decimals).replace("0.", ".", 1)
+def fmt_p(p) -> str:
+    """A P value as the paper prints it (APA): '<.001', else three decimals without the leading zero.
 
-
-def fmt_int(x) -> str:
-    """An integer with a thousands separator."""
-    return "n/a" if _missing(x) else f"{int(x):,}"
-
-
-def fmt_p(p: float) -> str:
-    """A p value as the paper prints it (APA): '<.001', else three decimals without the leading zero."""
-    if _missing(p):
+    A value that would round to 1.000 prints as '>.999' (a P value is never exactly 1 in APA style).
+    """
+    if is_missing(p):
         return "n/a"
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise ValueError(f"not a P value: {p}")
     if p < 0.001:
         return "<.001"
-    return f"{p:.3f}".lstrip("0")
+    text = f"{p:.3f}"
+    return ">.999" if text == "1.000" else text.lstrip("0")
 
 
-def fmt_p_relation(p: float) -> str:
-    """A p value with its relation sign, for prose: '<.001' or '=.009' (write "P" right before it)."""
+def fmt_p_relation(p) -> str:
+    """A P value with its relation sign, for prose: '<.001' or '=.009' (write "P" right before it)."""
     text = fmt_p(p)
-    return text if text.startswith("<") or text == "n/a" else "=" + text
+    return text if text[0] in "<>" or text == "n/a" else "=" + text
 
 
-def fmt_pct(n: int, total: int, decimals: int = 0) -> str:
-    """n as a percentage of total."""
-    return f"{100 * n / total:.{decimals}f}%"
+def fmt_bounded(x, decimals: int = 3) -> str:
+    """A statistic bounded by 1 in absolute value (r, Cramér's V, alpha) without the leading zero.
+
+    APA: '.414', '−.071'; a value of exactly ±1 keeps its integer digit ('1.000').
+    """
+    if is_missing(x):
+        return "n/a"
+    x = float(x)
+    if abs(x) > 1 + 1e-9:
+        raise ValueError(f"{x} is not bounded by 1; use fmt_num")
+    text = _no_negative_zero(f"{x:.{decimals}f}")
+    text = re.sub(r"^(-?)0\.", r"\1.", text)
+    return text.replace("-", MINUS)
+
+
+def fmt_pct(n, total, decimals: int = 0) -> str:
+    """n as a percentage of total ('75%'); 'n/a' when either is missing or the total is zero."""
+    if is_missing(n) or is_missing(total) or total == 0:
+        return "n/a"
+    return fmt_num(100 * float(n) / float(total), decimals) + "%"
+
+
+def fmt_int(n) -> str:
+    """A count: an integer with a thousands separator ('80,915'; 791.0 prints as '791').
+
+    A value with a fractional part is an error, not a count.
+    """
+    if is_missing(n):
+        return "n/a"
+    if isinstance(n, bool):
+        raise TypeError("a boolean is not a count; use fmt_bool")
+    if not isinstance(n, numbers.Integral):
+        value = float(n)
+        if not value.is_integer():
+            raise ValueError(f"{n} is not a whole number")
+        n = int(value)
+    return f"{int(n):,}".replace("-", MINUS)
+
+
+def fmt_bool(x) -> str:
+    """'Yes' or 'No' (never True/False); 'n/a' for missing. Accepts bools, 0/1 and 'true'/'false'."""
+    if is_missing(x):
+        return "n/a"
+    if isinstance(x, str):
+        lowered = x.strip().lower()
+        if lowered in {"true", "yes", "1"}:
+            return "Yes"
+        if lowered in {"false", "no", "0"}:
+            return "No"
+        raise ValueError(f"not a yes/no value: {x!r}")
+    return "Yes" if bool(x) else "No"
+
+
+def suppression_kind(x) -> str | None:
+    """Why a cell is withheld, or None when it is not a disclosure marker.
+
+    'small_count' for "<8", 'secondary' for "suppressed", 'small_group' for "withheld",
+    'unknown' for the symbol itself.
+    """
+    if not isinstance(x, str):
+        return None
+    if _SMALL_COUNT.match(x):
+        return "small_count"
+    return _MARKERS.get(x.strip().lower())
+
+
+def is_suppressed(x) -> bool:
+    """True for any disclosure marker ("<8", "suppressed", "withheld", or :data:`SUPPRESSED`)."""
+    return suppression_kind(x) is not None
+
+
+def suppressed_note(kinds, min_cell: int | None = None, min_group: int | None = None) -> str:
+    """The footnote that explains :data:`SUPPRESSED` for the kinds of withheld cells a table holds.
+
+    Thresholds default to the project's disclosure settings (``pyproject.toml``).
+    """
+    if min_cell is None or min_group is None:
+        from analysis.disclosure import settings
+
+        found = settings()
+        min_cell = found["min_cell"] if min_cell is None else min_cell
+        min_group = found["min_group"] if min_group is None else min_group
+    reasons = {
+        "small_count": f"a count of fewer than {min_cell} respondents",
+        "secondary": "a cell hidden so that a small count cannot be worked out from a total",
+        "small_group": f"a statistic of fewer than {min_group} respondents",
+    }
+    chosen = [reasons[k] for k in reasons if k in set(kinds)] or [reasons["small_count"]]
+    return f"{SUPPRESSED} Withheld (disclosure control): " + "; ".join(chosen) + "."
