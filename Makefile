@@ -1,45 +1,68 @@
-# make book      set up .venv (if needed), execute the notebooks and build the site into _build/html
-# make test      set up .venv (if needed), build the book, then run the tests
-# make reproduce run the analysis engine on the shipped data (results in _build/results)
-# make twin      regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
-# make bench     time builds and `reproduce` (figures for the notes and the book; never asserted in tests)
+# make book          set up .venv and system packages (first time), compute, execute stale notebooks, build _build/html
+# make test          the above, then lint and the fast tests (the CI command on every push)
+# make test-all      make test plus the slow multi-build tests (weekly CI job)
+# make reproduce     run the analysis engine on the book's data (results in _build/results)
+# make multiverse    every combination of analytic choices (_build/multiverse/multiverse.json)
+# make chapter NB=book/results/caseness.ipynb ARGS="-p exclusion_minutes 10"   re-run one chapter, render it
+# make pdf           the whole book as one PDF (_build/pdf/book.pdf), printed by Chromium
+# make twin          regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
+# make bench         time builds, tests, reproduce and the multiverse (benchmarks/latest.json)
+# make stress-build  five cold builds in a row (each must exit 0)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+SYSTEM_STAMP := _build/.system-packages
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup test reproduce twin bench book chromium clean
+.PHONY: setup system test test-all lint reproduce multiverse chapter pdf twin bench book stress-build clean
 
-setup: $(STAMP)
+setup: $(STAMP) system
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@cp requirements.txt $(STAMP)
+	@cat requirements.txt requirements-dev.txt > $(STAMP)
 
-test: book chromium
+# Debian's Graphviz (the program-theory diagram) and Chromium (browser test, PDF); a no-op when present
+system:
+	@command -v dot >/dev/null && command -v chromium >/dev/null || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq graphviz chromium)
+
+book: setup
+	$(PY) -m bookkit.build
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: book lint
+	$(PY) -m pytest -m "not slow"
+
+test-all: book lint
 	$(PY) -m pytest
-
-# Debian's Chromium for the browser test (root, as on CI machines; a no-op when present)
-chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
 
 reproduce: $(STAMP)
 	$(PY) -m analysis reproduce
 
-twin: $(STAMP)
-	$(PY) -m analysis.synthetic
+multiverse: $(STAMP)
+	$(PY) -m analysis multiverse
 
-bench: $(STAMP)
+chapter: setup
+	$(PY) -m bookkit.chapter_run $(NB) $(ARGS)
+
+pdf: book
+	$(PY) -m bookkit.pdf
+
+twin: $(STAMP)
+	$(PY) -m twin
+
+bench: setup
 	$(PY) benchmarks/bench.py
 
-book: $(STAMP)
-	$(PY) -m analysis.buildcache execute
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+stress-build: setup
+	for i in 1 2 3 4 5; do rm -rf _build && $(PY) -m bookkit.build || exit 1; done
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache .ruff_cache

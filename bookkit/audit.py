@@ -20,6 +20,7 @@ decides whether they agree at the printed precision. Rules:
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from scipy import stats
 
@@ -53,7 +54,9 @@ def rule_percent(rel, c):
     if not ok:
         lo = 100 * n["reported"] / (pct["reported"] + _half(pct))
         hi = 100 * n["reported"] / (pct["reported"] - _half(pct))
-        note += f"; the printed {pct['reported']}% implies a denominator between {math.ceil(lo)} and {math.floor(hi)}"
+        low, high = math.ceil(lo), math.floor(hi)
+        implied = f"a denominator of {low}" if low == high else f"a denominator between {low} and {high}"
+        note += f"; the printed {pct['reported']}% implies {implied}"
     return pct, f"{pct['reported']}%", f"{recomputed:.2f}%", ok, note
 
 
@@ -199,3 +202,26 @@ def run() -> list[dict]:
             "recomputed": recomputed, "consistent": bool(ok), "note": note,
         })
     return checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bookkit.audit [--out DIR]``: write DIR/audit.json (default _build/audit), atomically."""
+    import argparse
+
+    from analysis import paths
+    from analysis.store import write_json
+
+    parser = argparse.ArgumentParser(prog="python -m bookkit.audit", description=main.__doc__)
+    parser.add_argument("--out", type=Path, default=paths.ROOT / "_build" / "audit")
+    args = parser.parse_args(argv)
+    checks = run()
+    write_json(args.out / "audit.json", checks)
+    bad = [c for c in checks if not c["consistent"]]
+    print(f"{len(checks)} checks, {len(bad)} inconsistent; wrote {args.out / 'audit.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -69,7 +69,7 @@ def code_hash() -> str:
     """Content hash of the ``analysis`` and ``bookkit`` modules and the pinned requirements."""
     digest = hashlib.sha256()
     files = sorted((paths.ROOT / "analysis").glob("*.py")) + sorted((paths.ROOT / "bookkit").glob("*.py"))
-    for path in files + [paths.ROOT / "requirements.txt"]:
+    for path in files + [paths.ROOT / "requirements.txt", paths.DATA / "codebook.yaml"]:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

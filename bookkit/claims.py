@@ -89,10 +89,12 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
     """
     from analysis.disclosure import count_text, small
 
+    from .numbers import is_respondent_count
+
     rows = []
     for c in load()["claims"]:
         value = reproduce_value(c, results)
-        numerator = results.get(c["ratio"][0]) if "ratio" in c else (value if c["kind"] == "count" else None)
+        numerator = _respondent_numerator(c, results, value, is_respondent_count)
         hidden = protect and small(numerator)
         reported = ("<" if c.get("relation") == "<" else "") + f"{c['reported']:.{c['decimals']}f}"
         source = c.get("key") or (f"100 x {c['ratio'][0]} / {c['ratio'][1]}" if "ratio" in c else c["reason"])
@@ -105,6 +107,42 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
             "status": status(c, value), "source": source,
         })
     return pd.DataFrame(rows)
+
+
+def _respondent_numerator(claim: dict, results: dict, value, is_count) -> float | None:
+    """The respondent count behind a claim (what disclosure control looks at), or None when the claim is
+    not about respondents (a number of forums, the exclusion threshold, a statistic)."""
+    if "ratio" in claim:
+        return results.get(claim["ratio"][0])
+    key = claim.get("key", "")
+    if key.endswith("_pct") and is_count(key[:-4]):
+        return results.get(key[:-4])
+    return value if is_count(key) else None
+
+
+_MATH = [(r"χ\^2_(\d+)", lambda m: "χ²" + m.group(1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))),
+         (r"t_\{(\d+)\}", lambda m: "t" + m.group(1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))),
+         (r"\*(\w[^*]*)\*", lambda m: m.group(1))]
+
+
+def plain_quote(snippet: str) -> str:
+    """A ledger snippet as a reader should see it: the paper's TeX-like notation (``χ^2_1``,
+    ``t_{789}``, ``*t*``) as typeset characters (χ²₁, t₇₈₉, t)."""
+    import re
+
+    for pattern, repl in _MATH:
+        snippet = re.sub(pattern, repl, snippet)
+    return snippet
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The report as the book shows it: key columns first, quotes typeset, readable headers."""
+    shown = table.assign(snippet=table["snippet"].map(plain_quote), reproduced=table["reproduced"].astype(object))
+    shown["reproduced"] = [("" if v is None or (isinstance(v, float) and v != v) else v) for v in shown["reproduced"]]
+    order = ["id", "status", "reported", "reproduced", "snippet", "section", "kind", "source"]
+    return shown[order].rename(columns={"id": "Claim", "status": "Status", "reported": "Printed",
+                                        "reproduced": "Computed", "snippet": "The paper says",
+                                        "section": "Section", "kind": "Kind", "source": "Results key"})
 
 
 def summary(table: pd.DataFrame) -> dict[str, int]:
