@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"executed {len(done)} notebook(s)" + "".join(f"\n  {d}.ipynb: {s:.1f} s" for d, s in done))
     if "--no-site" in args:
         return 0
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(paths.ROOT), "--warningiserror", "--nitpick",
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--warningiserror", "--nitpick",
            "--keep-going"]
     if subprocess.run(cmd, cwd=paths.ROOT).returncode != 0:
         return 1
