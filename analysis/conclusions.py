@@ -59,6 +59,7 @@ class Conclusion:
     claims: tuple[str, ...] = ()  # claims-ledger ids
     interval: tuple[str, str] | None = None  # results keys of a 95% interval of ``key``
     reference: float = 0.0  # the line the estimate is compared with in a specification curve
+    reads: tuple[str, ...] = ()  # every results key the rule reads (estimates and P values)
 
     def holds(self, values: dict) -> bool | None:
         return self.holds_if(values)
@@ -79,7 +80,7 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo=""):
         id=id_, section=section, key=key, claims=claims,
         statement=f"{prefix}{a_label} is {direction} correlated with {b_label}",
         rule=f"{key} {'>' if sign > 0 else '<'} 0 and {pname} < {ALPHA}",
-        holds_if=lambda v: signed_significant(v, key, pname, sign),
+        holds_if=lambda v: signed_significant(v, key, pname, sign), reads=(key, pname),
         says=(f"was significantly and {direction} correlated with {b_label}",
               f"was not significantly {direction} correlated with {b_label}"),
     )
@@ -91,6 +92,7 @@ def _ttest(id_, variable, label, claims, cmo):
         statement=f"{cmo}: people who have posted score higher on {label} than people who never have",
         rule=f"t_{variable} > 0 and p_{variable} < {ALPHA} (P as the option tails names)",
         holds_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", +1),
+        reads=(f"t_{variable}", f"p_{variable}"),
         says=(f"scored significantly higher on {label}", f"did not score significantly higher on {label}"),
     )
 
@@ -104,6 +106,7 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         rule=(f"{k}_slope_mean < 0 and {k}_slope_p < {ALPHA}" if falls else f"{k}_slope_p >= {ALPHA}"),
         holds_if=(lambda v: signed_significant(v, f"{k}_slope_mean", f"{k}_slope_p", -1)) if falls
         else (lambda v: not_significant(v, f"{k}_slope_p")),
+        reads=(f"{k}_slope_mean", f"{k}_slope_p") if falls else (f"{k}_slope_p",),
         says=(("fell significantly over the 12 weeks", "did not fall significantly over the 12 weeks") if falls
               else ("did not change significantly on average", "changed significantly on average")),
     )
@@ -111,14 +114,14 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         id=f"{scale}_fit", section="results/growth", key=f"{k}_chi2", claims=claims_fit,
         statement=f"the linear growth model fits the {label} scores",
         rule=f"{k}_p >= {ALPHA} (model chi-square not significant)",
-        holds_if=lambda v: not_significant(v, f"{k}_p"),
+        holds_if=lambda v: not_significant(v, f"{k}_p"), reads=(f"{k}_p",),
         says=("fits the data acceptably", "does not fit the data well"),
     )
     cov = Conclusion(
         id=f"{scale}_start_change", section="results/growth", key=f"{k}_intercept_slope_cov", claims=claims_cov,
         statement=f"how high {label} scores start does not predict how fast they change",
         rule=f"{k}_intercept_slope_p >= {ALPHA}",
-        holds_if=lambda v: not_significant(v, f"{k}_intercept_slope_p"),
+        holds_if=lambda v: not_significant(v, f"{k}_intercept_slope_p"), reads=(f"{k}_intercept_slope_p",),
         says=("Where people started did not predict how fast they changed",
               "Where people started predicted how fast they changed"),
     )
@@ -133,6 +136,7 @@ CONCLUSIONS: tuple[Conclusion, ...] = tuple(
             statement="forum users are less likely to meet caseness than people completing NHS Talking Therapies",
             rule=f"caseness_pct < caseness_nhs_pct and caseness_p < {ALPHA}",
             holds_if=lambda v: signed_significant(v, "caseness_pct_difference", "caseness_p", -1),
+            reads=("caseness_pct_difference", "caseness_p"),
             says=("significantly less likely to be cases", "not significantly less likely to be cases"),
         ),
     ]
@@ -161,6 +165,14 @@ CONCLUSIONS: tuple[Conclusion, ...] = tuple(
 )
 
 BY_ID: dict[str, Conclusion] = {c.id: c for c in CONCLUSIONS}
+
+
+def result_keys(conclusions=CONCLUSIONS) -> tuple[str, ...]:
+    """The results keys the conclusions need: each one's estimate, its interval and what its rule reads."""
+    keys: dict[str, None] = {}
+    for c in conclusions:
+        keys.update(dict.fromkeys((c.key, *(c.interval or ()), *c.reads)))
+    return tuple(keys)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "frame": ("exclusion_minutes", "scoring"),
     "correlations": ("exclusion_minutes", "scoring"),
     "reliability": ("exclusion_minutes", "scoring"),
-    "ttests": ("exclusion_minutes", "scoring", "ttest", "grouping"),
+    "ttests": ("exclusion_minutes", "scoring", "grouping"),  # every ``ttest`` form at once
+    "ttest_values": ("exclusion_minutes", "scoring", "grouping", "ttest", "tails"),
 }
 GROWTH_LABELS = {"gad": "GAD-7", "phq": "PHQ-8"}
 #: The two t tests the contract's manifest reports.
@@ -56,20 +57,31 @@ class Results:
 
 
 class Memo:
-    """Parts already computed for one survey, keyed by part and the options it depends on."""
+    """Parts already computed for one survey, keyed by part and the options it depends on.
+
+    A part that raised :class:`AnalysisError` is remembered too and raises the same error again,
+    so a part the data cannot support is attempted once, not once per option set.
+    """
 
     def __init__(self, survey: Survey):
         self.survey = survey
         self.parts: dict[tuple, object] = {}
         self.computed: dict[str, int] = {}
         self.sha: str | None = None
+        self.twin_sha: str | None = None
 
     def get(self, part: str, options: Options, compute):
         key = (part, *(getattr(options, name) for name in DEPENDS_ON[part]))
         if key not in self.parts:
-            self.parts[key] = compute()
             self.computed[part] = self.computed.get(part, 0) + 1
-        return self.parts[key]
+            try:
+                self.parts[key] = compute()
+            except AnalysisError as exc:
+                self.parts[key] = exc
+        found = self.parts[key]
+        if isinstance(found, AnalysisError):
+            raise found.with_traceback(None)
+        return found
 
 
 def file_sha256(path: Path) -> str:
@@ -124,8 +136,8 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
     return smp, res, tables
 
 
-def caseness_part(smp: pd.DataFrame, yates: bool) -> dict:
-    """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, and both percentages."""
+def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
+    """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, both percentages, the 2x2 table."""
     cases, not_cases = caseness.survey_caseness(smp)
     if cases + not_cases == 0:
         raise AnalysisError("caseness test", "no included respondent has both a T1 GAD-7 and a T1 PHQ-8 total",
@@ -135,7 +147,12 @@ def caseness_part(smp: pd.DataFrame, yates: bool) -> dict:
     res["caseness_nhs_pct"] = _pct(res["caseness_nhs_n_cases"],
                                    res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"])
     res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
-    return res
+    table = pd.DataFrame({
+        "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
+        "cases": [res["caseness_n_cases"], res["caseness_nhs_n_cases"]],
+        "not_cases": [res["caseness_n_not_cases"], res["caseness_nhs_n_not_cases"]],
+    })
+    return res, table
 
 
 def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
@@ -206,7 +223,8 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
         raise ValueError("a Memo belongs to one survey")
     smp, values, tables = memo.get("sample", options, lambda: describe_sample(survey, options.exclusion_minutes))
     values, tables = dict(values), dict(tables)
-    values.update(memo.get("caseness", options, lambda: caseness_part(smp, options.yates)))
+    caseness_values, tables["caseness"] = memo.get("caseness", options, lambda: caseness_part(smp, options.yates))
+    values.update(caseness_values)
     growth_values, tables["growth"] = memo.get("growth", options, lambda: growth_part(memo, smp, options))
     values.update(growth_values)
     frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
@@ -215,19 +233,13 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     alpha_values, tables["reliability"] = memo.get("reliability", options,
                                                    lambda: reliability_part(smp, options.scoring))
     values.update(alpha_values)
-    tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_table(
-        frame, ttest=options.ttest, grouping=options.grouping))
-    values.update(ttests_part(tables["ttests"], options.tails))
+    tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_tables(
+        frame, grouping=options.grouping))[options.ttest]
+    values.update(memo.get("ttest_values", options, lambda: ttests_part(tables["ttests"], options.tails)))
     values.update(options.as_dict())
     sha = _survey_sha(memo)
     values.update({"data_sha256": sha, "data_file": Path(survey.path).name,
-                   "data_is_twin": sha == _twin_sha()})
-    nhs_cases, nhs_not = values["caseness_nhs_n_cases"], values["caseness_nhs_n_not_cases"]
-    tables["caseness"] = pd.DataFrame({
-        "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
-        "cases": [values["caseness_n_cases"], nhs_cases],
-        "not_cases": [values["caseness_n_not_cases"], nhs_not],
-    })
+                   "data_is_twin": sha == _twin_sha(memo)})
     return Results(values=values, tables=tables)
 
 
@@ -237,5 +249,7 @@ def _survey_sha(memo: Memo) -> str:
     return memo.sha
 
 
-def _twin_sha() -> str | None:
-    return file_sha256(paths.SYNTHETIC_TWIN) if paths.SYNTHETIC_TWIN.exists() else None
+def _twin_sha(memo: Memo) -> str | None:
+    if memo.twin_sha is None and paths.SYNTHETIC_TWIN.exists():
+        memo.twin_sha = file_sha256(paths.SYNTHETIC_TWIN)
+    return memo.twin_sha

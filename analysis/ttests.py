@@ -62,13 +62,8 @@ def levene_mean_p(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.levene(a, b, center="mean").pvalue)
 
 
-def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", ttest: str = "levene",
-                   grouping: str = "ever_posted") -> TTest:
-    """t test of posted vs never with scipy's ``ttest_ind``, t signed posted - never.
-
-    ``ttest`` is ``"levene"`` (Levene's rule picks Student or Welch), ``"student"`` or ``"welch"``.
-    Raises :class:`AnalysisError` when a group has fewer than 2 scores or both groups are constant.
-    """
+def _checked(posted, never, variable: str, grouping: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two groups as float arrays; :class:`AnalysisError` when a t test cannot be computed."""
     a = np.asarray(posted, dtype=float)
     b = np.asarray(never, dtype=float)
     n1, n0 = len(a), len(b)
@@ -77,14 +72,16 @@ def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", tt
         small = "posted" if n1 < 2 else "never-posted"
         raise AnalysisError(what, f"the {small} group has {min(n1, n0)} respondent(s) with a score",
                             "at least 2 in each group")
-    v1, v0 = a.var(ddof=1), b.var(ddof=1)
-    if v1 == 0 and v0 == 0:
+    if a.var(ddof=1) == 0 and b.var(ddof=1) == 0:
         raise AnalysisError(what, "every respondent gives the same answer within both groups (constant item)",
                             "some variation within at least one group")
-    if ttest not in ("levene", "student", "welch"):
-        raise ValueError(f"ttest must be 'levene', 'student' or 'welch', not {ttest!r}")
-    levene_p = levene_mean_p(a, b)
-    welch = bool(levene_p < LEVENE_ALPHA) if ttest == "levene" else ttest == "welch"
+    return a, b
+
+
+def _one_form(a: np.ndarray, b: np.ndarray, variable: str, levene_p: float, welch: bool) -> TTest:
+    """Student's (``welch`` False) or Welch's t of posted ``a`` vs never ``b``, with Cohen's pooled-SD d."""
+    n1, n0 = len(a), len(b)
+    v1, v0 = a.var(ddof=1), b.var(ddof=1)
     upper = stats.ttest_ind(a, b, equal_var=not welch, alternative="greater")
     both = stats.ttest_ind(a, b, equal_var=not welch, alternative="two-sided")
     pooled_var = ((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2)
@@ -106,25 +103,62 @@ def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", tt
     )
 
 
+def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", ttest: str = "levene",
+                   grouping: str = "ever_posted") -> TTest:
+    """t test of posted vs never with scipy's ``ttest_ind``, t signed posted - never.
+
+    ``ttest`` is ``"levene"`` (Levene's rule picks Student or Welch), ``"student"`` or ``"welch"``.
+    Raises :class:`AnalysisError` when a group has fewer than 2 scores or both groups are constant.
+    """
+    a, b = _checked(posted, never, variable, grouping)
+    if ttest not in TTEST_FORMS:
+        raise ValueError(f"ttest must be 'levene', 'student' or 'welch', not {ttest!r}")
+    levene_p = levene_mean_p(a, b)
+    welch = bool(levene_p < LEVENE_ALPHA) if ttest == "levene" else ttest == "welch"
+    return _one_form(a, b, variable, levene_p, welch)
+
+
+def compare_groups_forms(posted: np.ndarray, never: np.ndarray, variable: str = "",
+                         grouping: str = "ever_posted") -> dict[str, TTest]:
+    """Every ``ttest`` choice at once: ``{"levene": ..., "student": ..., "welch": ...}``.
+
+    Each value equals :func:`compare_groups` with that ``ttest`` (same code); Levene's test and the
+    two t tests are computed once, and "levene" is whichever of the two Levene's rule picks.
+    """
+    a, b = _checked(posted, never, variable, grouping)
+    levene_p = levene_mean_p(a, b)
+    forms = {"student": _one_form(a, b, variable, levene_p, False), "welch": _one_form(a, b, variable, levene_p, True)}
+    forms["levene"] = forms["welch"] if levene_p < LEVENE_ALPHA else forms["student"]
+    return forms
+
+
+#: The levels of the option ``ttest``.
+TTEST_FORMS = ("levene", "student", "welch")
+
+
 #: The t tests' grouping columns (option ``grouping``): 1 = posted, 0 = not.
 GROUPINGS = ("ever_posted", "posted_6wk")
 
 
 def posting_ttest(frame: pd.DataFrame, variable: str, ttest: str = "levene", grouping: str = "ever_posted") -> TTest:
     """Compare ``variable`` between ``grouping`` == 1 and == 0 (rows missing either are dropped)."""
-    if grouping not in GROUPINGS:
-        raise ValueError(f"grouping must be one of {GROUPINGS}, not {grouping!r}")
-    data = frame[[variable, grouping]].dropna()
-    return compare_groups(
-        data.loc[data[grouping] == 1, variable].to_numpy(),
-        data.loc[data[grouping] == 0, variable].to_numpy(),
-        variable=variable,
-        ttest=ttest,
-        grouping=grouping,
-    )
+    return compare_groups(*_groups(frame, variable, grouping), variable=variable, ttest=ttest, grouping=grouping)
 
 
 def ttest_table(frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene",
                 grouping: str = "ever_posted") -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
     return pd.DataFrame([asdict(posting_ttest(frame, v, ttest, grouping)) for v in variables])
+
+
+def _groups(frame: pd.DataFrame, variable: str, grouping: str) -> tuple[np.ndarray, np.ndarray]:
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {GROUPINGS}, not {grouping!r}")
+    data = frame[[variable, grouping]].dropna()
+    return (data.loc[data[grouping] == 1, variable].to_numpy(), data.loc[data[grouping] == 0, variable].to_numpy())
+
+
+def ttest_tables(frame: pd.DataFrame, variables=TTEST_VARIABLES, grouping: str = "ever_posted") -> dict[str, pd.DataFrame]:
+    """:func:`ttest_table` for every ``ttest`` choice at once (``{"levene": table, ...}``), each test once."""
+    rows = [compare_groups_forms(*_groups(frame, v, grouping), variable=v, grouping=grouping) for v in variables]
+    return {form: pd.DataFrame([asdict(r[form]) for r in rows]) for form in TTEST_FORMS}

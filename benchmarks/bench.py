@@ -71,6 +71,26 @@ def scaled_twin(twin: Path, factor: int, out: Path) -> Path:
     return out
 
 
+def bench_multiverse(repo: Path = ROOT, env: dict | None = None) -> list[dict]:
+    """`reproduce` vs `multiverse` (768 specifications) on the twin and on the twin scaled 100 times.
+
+    Rows {what, seconds}, each one command-line run (start-up, loading and validation included). The
+    multiverse is meant to take at most 10 times one `reproduce` on the twin, and under 100 times on the
+    scaled file.
+    """
+    env = env or dict(os.environ, PYTHONPATH=str(repo))
+    py, twin = str(VENV_BIN / "python"), repo / "data/synthetic/ipof-survey-twin.csv"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ipof-bench-mv-") as tmp:
+        tmp = Path(tmp)
+        big = scaled_twin(twin, 100, tmp / "twin100.csv")
+        for label, data in (("the twin (820 rows)", twin), ("the twin x100 (82,000 rows)", big)):
+            for command in ("reproduce", "multiverse"):
+                t, _ = run([py, "-m", "analysis", command, "--data", str(data), "--out", str(tmp / command)], repo, env)
+                rows.append({"what": f"{command} on {label}", "seconds": t})
+    return rows
+
+
 def main() -> None:
     timings = []
     with tempfile.TemporaryDirectory(prefix="ipof-bench-") as tmp:

@@ -1,0 +1,186 @@
+"""The multiverse: every combination of the analytic choices, and how often each conclusion survives.
+
+Method. A *multiverse analysis* (Steegen, Tuerlinckx, Gelman & Vanpaemel
+2016, Perspectives on Psychological Science 11:702) runs the analysis under
+every reasonable combination of the choices the data analyst had to make and
+reports the whole set of results instead of one. A *specification curve*
+(Simonsohn, Simmons & Nelson 2020, Nature Human Behaviour 4:1208) plots one
+estimate across all those specifications, sorted, with the choices of each
+shown beneath it. Here the choices are :data:`analysis.options.CHOICES`
+(:data:`DIMENSIONS`, the full factorial: 4 x 2 x 3 x 2 x 2 x 2 x 2 x 2 = 768
+specifications), each specification is one :class:`~analysis.options.Options`
+run through the one computation path :func:`analysis.engine.run_analysis`,
+and each of the paper's conclusions (:data:`analysis.conclusions.CONCLUSIONS`)
+is judged by its own rule in every specification.
+
+Conventions.
+
+* One :class:`~analysis.engine.Memo` is shared by all specifications, so a
+  part of the analysis is computed once per distinct value of the options it
+  depends on (:data:`analysis.engine.DEPENDS_ON`): a growth model once per
+  (exclusion, missing-data handling), not 768 times.
+* A specification whose data are too small or degenerate for some part
+  (:class:`~analysis.errors.AnalysisError`) is kept, with ``"not_estimable"``
+  set to the error's message and ``"results"`` null; it is never dropped.
+* A conclusion is *estimable* in a specification when the specification ran
+  and the conclusion's rule could decide (True or False; a NaN estimate or P
+  leaves it undecided). ``holds_in`` is the fraction of the estimable
+  specifications in which the rule holds (null when none is estimable);
+  ``n_specifications`` counts the estimable ones and ``n_not_estimable`` the
+  rest, so the two add up to the number of specifications.
+* ``paper_choice_holds`` is the rule's verdict under the paper's choices
+  (``Options()``), null when not estimable.
+* Each specification keeps only the results keys a conclusion needs
+  (:func:`analysis.conclusions.result_keys`) plus :data:`EXTRA_KEYS`, as JSON
+  numbers with NaN as null (:func:`analysis.reproduce.jsonable`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+from . import conclusions
+from .engine import Memo, file_sha256, run_analysis
+from .errors import AnalysisError
+from .loading import Survey
+from .options import CHOICES, Options
+from .reproduce import jsonable
+from .store import Session, _write_atomic, engine_hash
+
+#: The multiverse's dimensions and their levels (the paper's choice first; exclusion ascending).
+DIMENSIONS: dict[str, tuple] = {
+    "exclusion_minutes": tuple(sorted(CHOICES["exclusion_minutes"])),
+    "tails": CHOICES["tails"],
+    "ttest": CHOICES["ttest"],
+    "yates": CHOICES["yates"],
+    "growth_missing": CHOICES["growth_missing"],
+    "growth_information": CHOICES["growth_information"],
+    "scoring": CHOICES["scoring"],
+    "grouping": CHOICES["grouping"],
+}
+#: Results kept for every specification besides the conclusions' keys.
+EXTRA_KEYS: tuple[str, ...] = ("n_t1",)
+#: The file :func:`write_multiverse` writes.
+FILENAME = "multiverse.json"
+
+
+def specifications(dimensions: dict[str, tuple] = DIMENSIONS) -> list[Options]:
+    """Every combination of the levels of ``dimensions`` (full factorial, the first dimension slowest).
+
+    Choices not named in ``dimensions`` stay at the paper's.
+    """
+    names = list(dimensions)
+    return [Options(**dict(zip(names, combo))) for combo in itertools.product(*dimensions.values())]
+
+
+def result_keys() -> tuple[str, ...]:
+    """The results keys kept per specification: the conclusions' keys, then :data:`EXTRA_KEYS`."""
+    return tuple(dict.fromkeys(conclusions.result_keys() + EXTRA_KEYS))
+
+
+def run_specification(survey: Survey, options: Options, memo: Memo, keys=None) -> dict:
+    """One specification: ``{"options", "results", "not_estimable"}`` (results null when not estimable)."""
+    keys = result_keys() if keys is None else keys
+    record = {"options": jsonable_options(options), "results": None, "not_estimable": None}
+    try:
+        values = run_analysis(survey, options, memo).values
+    except AnalysisError as exc:
+        record["not_estimable"] = str(exc)
+        return record
+    record["results"] = {k: jsonable(values.get(k)) for k in keys}
+    return record
+
+
+def jsonable_options(options: Options) -> dict:
+    """An option set as JSON values (``exclusion_minutes`` a float, ``yates`` a bool, ``tails`` an int)."""
+    return {k: jsonable(v) for k, v in options.as_dict().items()}
+
+
+def verdicts(specs: list[dict], conclusion: conclusions.Conclusion) -> list[bool | None]:
+    """The rule of ``conclusion`` in every specification (None: not estimable there)."""
+    return [None if s["results"] is None else conclusion.holds(s["results"]) for s in specs]
+
+
+def summarise(conclusion: conclusions.Conclusion, specs: list[dict], paper: dict | None) -> dict:
+    """One conclusion across the specifications: its text, the paper's verdict, and ``holds_in``.
+
+    ``paper`` is the paper-choice specification record (None when the multiverse does not hold it).
+    """
+    decided = [v for v in verdicts(specs, conclusion) if v is not None]
+    paper_results = paper["results"] if paper else None
+    return {
+        "id": conclusion.id,
+        "statement": conclusion.statement,
+        "section": conclusion.section,
+        "key": conclusion.key,
+        "rule": conclusion.rule,
+        "claims": list(conclusion.claims),
+        "paper_choice_holds": None if paper_results is None else conclusion.holds(paper_results),
+        "holds_in": sum(decided) / len(decided) if decided else None,
+        "n_specifications": len(decided),
+        "n_not_estimable": len(specs) - len(decided),
+    }
+
+
+def _source(survey_or_session, memo: Memo | None) -> tuple[Survey, Memo, str]:
+    if isinstance(survey_or_session, Session):
+        memo = memo or survey_or_session.memo
+        return memo.survey, memo, survey_or_session.sha
+    if isinstance(survey_or_session, Survey):
+        return survey_or_session, memo or Memo(survey_or_session), file_sha256(survey_or_session.path)
+    raise TypeError(f"run_multiverse needs a Survey or a Session, not {type(survey_or_session).__name__}")
+
+
+def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS, memo: Memo | None = None) -> dict:
+    """Run every specification of ``dimensions`` on a survey and judge every conclusion in each.
+
+    ``survey_or_session`` is a loaded :class:`~analysis.loading.Survey` or a
+    :class:`~analysis.store.Session` (its memo is then used, and its ``computed`` counts the parts).
+    Nothing is written and the results store is not used. Returns the document
+    :func:`write_multiverse` writes: ``dimensions``, ``specifications``, ``conclusions``,
+    ``data_sha256``, ``engine``.
+    """
+    survey, memo, sha = _source(survey_or_session, memo)
+    keys = result_keys()
+    specs = [run_specification(survey, options, memo, keys) for options in specifications(dimensions)]
+    paper = jsonable_options(Options())
+    paper_spec = next((s for s in specs if s["options"] == paper), None)
+    return {
+        "data_sha256": sha,
+        "engine": engine_hash()[:12],
+        "dimensions": {name: [jsonable(v) for v in levels] for name, levels in dimensions.items()},
+        "specifications": specs,
+        "conclusions": [summarise(c, specs, paper_spec) for c in conclusions.CONCLUSIONS],
+    }
+
+
+def multiverse_json(doc: dict) -> str:
+    """The document as compact JSON text, keys in the document's order, one specification per line
+    (so a diff of two runs shows which specifications changed); NaN is never written."""
+    def dump(obj) -> str:
+        return json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+    parts = []
+    for key, value in doc.items():
+        if key == "specifications":
+            value = "[\n" + ",\n".join(dump(s) for s in value) + "\n]"
+        elif key == "conclusions":
+            value = "[\n" + ",\n".join(dump(c) for c in value) + "\n]"
+        else:
+            value = dump(value)
+        parts.append(f"{dump(key)}:{value}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def write_multiverse(data, out_dir: Path, dimensions: dict[str, tuple] = DIMENSIONS) -> dict:
+    """Load and validate ``data`` (a path; None = $IPOF_DATA or the twin), run the multiverse, and
+    write ``out_dir/multiverse.json`` atomically (temporary file, then rename). Returns the document.
+
+    Raises ContractError on a file that breaks the contract; nothing is written then.
+    """
+    session = Session(data, store=None)
+    doc = run_multiverse(session, dimensions)
+    _write_atomic(Path(out_dir) / FILENAME, multiverse_json(doc).encode("utf-8"))
+    return doc

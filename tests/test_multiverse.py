@@ -1,0 +1,226 @@
+"""The multiverse (issue 13): every combination of choices through run_analysis, and the conclusions' counts.
+
+The full 768-specification multiverse runs once, on a random 300-respondent survey; every check is
+against an independent computation (a fresh run_analysis per option set, a vectorised count of the
+rules, the product of the option levels).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from survey_factory import make_survey, write_survey
+
+from analysis import conclusions, engine, ttests
+from analysis.__main__ import main
+from analysis.engine import file_sha256, run_analysis
+from analysis.loading import load_survey
+from analysis.multiverse import (
+    DIMENSIONS,
+    FILENAME,
+    multiverse_json,
+    result_keys,
+    run_multiverse,
+    specifications,
+    write_multiverse,
+)
+from analysis.options import CHOICES, Options
+from analysis.store import Session, engine_hash
+
+CONCLUSION_FIELDS = {"id", "statement", "section", "key", "rule", "claims", "paper_choice_holds", "holds_in",
+                     "n_specifications", "n_not_estimable"}
+
+
+@pytest.fixture(scope="module")
+def survey_path(tmp_path_factory):
+    return write_survey(make_survey(300, seed=11), tmp_path_factory.mktemp("mv") / "survey.csv")
+
+
+@pytest.fixture(scope="module")
+def full(survey_path):
+    """The whole multiverse on the 300-respondent survey, and the session that computed it."""
+    session = Session(survey_path, store=None)
+    return run_multiverse(session), session
+
+
+def test_dimensions_are_the_full_factorial_of_the_choices():
+    assert set(DIMENSIONS) == set(CHOICES)
+    for name, levels in DIMENSIONS.items():
+        assert sorted(levels, key=str) == sorted(CHOICES[name], key=str)
+    assert list(DIMENSIONS["exclusion_minutes"]) == sorted(CHOICES["exclusion_minutes"])
+    specs = specifications()
+    assert len(specs) == 768 == math.prod(len(v) for v in CHOICES.values())
+    assert len(set(specs)) == 768 and Options() in specs
+
+
+def test_document_shape(full, survey_path):
+    doc, _ = full
+    assert list(doc) == ["data_sha256", "engine", "dimensions", "specifications", "conclusions"]
+    assert doc["data_sha256"] == file_sha256(survey_path)
+    assert doc["engine"] == engine_hash()[:12]
+    assert doc["dimensions"] == {k: list(v) for k, v in DIMENSIONS.items()}
+    specs = doc["specifications"]
+    assert len(specs) == 768
+    seen = {tuple(sorted(s["options"].items())) for s in specs}
+    assert len(seen) == 768
+    for s in specs:
+        assert set(s) == {"options", "results", "not_estimable"}
+        assert Options(**s["options"]).as_dict() == s["options"]
+        assert s["not_estimable"] is None and set(s["results"]) == set(result_keys())
+    assert [c["id"] for c in doc["conclusions"]] == [c.id for c in conclusions.CONCLUSIONS]
+    for c in doc["conclusions"]:
+        assert set(c) == CONCLUSION_FIELDS
+    # written as strict JSON (no NaN) that reads back as the same document
+    text = multiverse_json(doc)
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON")) == doc
+
+
+def test_each_rule_reads_exactly_its_declared_keys():
+    class Recorder(dict):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def get(self, key, default=None):
+            self.seen.append(key)
+            return default
+
+    for c in conclusions.CONCLUSIONS:
+        rec = Recorder()
+        assert c.holds(rec) is None
+        assert set(rec.seen) == set(c.reads), c.id
+        assert set(c.reads) | {c.key, *(c.interval or ())} <= set(result_keys())
+    assert "n_t1" in result_keys()
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None or (isinstance(b, float) and math.isnan(b)):
+        return (a is None or (isinstance(a, float) and math.isnan(a))) and (
+            b is None or (isinstance(b, float) and math.isnan(b)))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def test_results_equal_a_fresh_run_analysis(full, survey_path):
+    doc, _ = full
+    survey = load_survey(survey_path)
+    specs = doc["specifications"]
+    picked = random.Random(13).sample(range(len(specs)), 6)
+    picked.append(next(i for i, s in enumerate(specs) if Options(**s["options"]) == Options()))
+    for i in picked:
+        spec = specs[i]
+        fresh = run_analysis(survey, Options(**spec["options"])).values  # its own memo
+        for key, value in spec["results"].items():
+            assert _close(value, fresh[key]), (spec["options"], key, value, fresh[key])
+
+
+def test_holds_in_matches_an_independent_count(full):
+    doc, _ = full
+    frame = pd.DataFrame([s["results"] for s in doc["specifications"]]).astype(float)
+    nontrivial = 0
+    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"]):
+        if len(c.reads) == 2:  # "estimate <op> 0 and P < alpha"
+            est, p = frame[c.reads[0]], frame[c.reads[1]]
+            sign = -1 if c.rule.split()[1] == "<" else +1
+            holds = (est * sign > 0) & (p < conclusions.ALPHA)
+            decided = est.notna() & p.notna()
+        else:  # "P >= alpha"
+            p = frame[c.reads[0]]
+            holds, decided = p >= conclusions.ALPHA, p.notna()
+        assert summary["n_specifications"] == decided.sum()
+        assert summary["n_not_estimable"] == 768 - decided.sum()
+        assert summary["holds_in"] == pytest.approx(holds[decided].mean(), abs=1e-15)
+        nontrivial += 0 < summary["holds_in"] < 1
+    assert nontrivial >= 2  # the survey is chosen so that some conclusions depend on the choices
+
+
+def test_paper_choice_holds_is_the_rule_on_the_papers_results(full, survey_path):
+    doc, _ = full
+    values = run_analysis(load_survey(survey_path), Options()).values
+    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"]):
+        assert summary["paper_choice_holds"] is c.holds(values), c.id
+
+
+def test_each_part_is_computed_once_per_distinct_value_of_its_options(full):
+    _, session = full
+    specs = specifications()
+    expected = {part: len({tuple(getattr(o, n) for n in names) for o in specs})
+                for part, names in engine.DEPENDS_ON.items()}
+    assert session.computed == expected
+    assert expected["growth_estimate"] == 8 and expected["ttests"] == 16
+
+
+def test_ttest_tables_equal_one_table_per_form(survey_path):
+    frame = engine.analysis_frame(load_survey(survey_path).data)
+    for grouping in ttests.GROUPINGS:
+        tables = ttests.ttest_tables(frame, grouping=grouping)
+        for form in ("levene", "student", "welch"):
+            pd.testing.assert_frame_equal(tables[form], ttests.ttest_table(frame, ttest=form, grouping=grouping),
+                                          check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def thin_path(tmp_path_factory):
+    """60 respondents: only 5 take 10 minutes or more, and only 8 answered the later waves (all three)."""
+    df = make_survey(60, seed=3)
+    rng = np.random.default_rng(3)
+    df["t1_duration_min"] = np.round(rng.uniform(5.5, 9.5, len(df)), 2)
+    df.loc[:4, "t1_duration_min"] = 12.0
+    later = [c for c in df.columns if c.startswith(("t2_", "t3_"))]
+    df.loc[:, later] = np.nan
+    df.loc[:7, later] = rng.integers(0, 4, (8, len(later))).astype(float)
+    return write_survey(df, tmp_path_factory.mktemp("thin") / "thin.csv")
+
+
+def test_not_estimable_specifications_are_kept_with_the_reason(thin_path, tmp_path):
+    dims = {"exclusion_minutes": (5.0, 10.0), "growth_missing": ("fiml", "listwise")}
+    session = Session(thin_path, store=None)
+    doc = run_multiverse(session, dims)
+    by = {(s["options"]["exclusion_minutes"], s["options"]["growth_missing"]): s for s in doc["specifications"]}
+    assert len(by) == 4
+    assert by[5.0, "fiml"]["not_estimable"] is None and by[5.0, "fiml"]["results"]["n_t1"] == 60
+    for key in ((5.0, "listwise"), (10.0, "fiml"), (10.0, "listwise")):
+        assert by[key]["results"] is None
+        assert by[key]["not_estimable"].startswith("growth model"), by[key]["not_estimable"]
+    assert "8 complete cases" in by[5.0, "listwise"]["not_estimable"]
+    assert "5 respondents with at least one wave total" in by[10.0, "fiml"]["not_estimable"]
+    assert session.computed["growth_estimate"] == 4  # a failing part is attempted once
+    for c in doc["conclusions"]:
+        assert c["n_specifications"] + c["n_not_estimable"] == 4
+        assert c["n_not_estimable"] >= 3
+        if c["n_specifications"]:
+            assert c["holds_in"] in (0.0, 1.0) and c["holds_in"] == float(c["paper_choice_holds"])
+        else:
+            assert c["holds_in"] is None
+
+    written = write_multiverse(thin_path, tmp_path, dims)
+    assert json.loads((tmp_path / FILENAME).read_text()) == written
+    assert [s["not_estimable"] for s in written["specifications"]] == [s["not_estimable"] for s in doc["specifications"]]
+
+
+def test_cli_refuses_a_bad_file_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    make_survey(30, seed=1).drop(columns=["forum"]).to_csv(bad, index=False)
+    out = tmp_path / "out"
+    assert main(["multiverse", "--data", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and len(err.splitlines()) == 1, err
+    assert not (out / FILENAME).exists()
+
+
+def test_cli_writes_the_multiverse(thin_path, tmp_path, capsys, monkeypatch):
+    import analysis.multiverse as mv
+
+    two = {"exclusion_minutes": (5.0, 10.0)}  # the CLI runs all 768; two are enough to test its wiring
+    monkeypatch.setattr(mv, "write_multiverse", lambda data, out: write_multiverse(data, out, two))
+    assert main(["multiverse", "--data", str(thin_path), "--out", str(tmp_path)]) == 0
+    assert "2 specifications (1 not estimable)" in capsys.readouterr().out
+    doc = json.loads((tmp_path / FILENAME).read_text())
+    assert [s["options"]["exclusion_minutes"] for s in doc["specifications"]] == [5.0, 10.0]
+    assert doc["dimensions"] == {"exclusion_minutes": [5.0, 10.0]}
