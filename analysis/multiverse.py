@@ -184,3 +184,17 @@ def write_multiverse(data, out_dir: Path, dimensions: dict[str, tuple] = DIMENSI
     doc = run_multiverse(session, dimensions)
     _write_atomic(Path(out_dir) / FILENAME, multiverse_json(doc).encode("utf-8"))
     return doc
+
+
+def stored_multiverse(session: Session) -> dict:
+    """The multiverse of the session's survey, from the results store (run and stored if missing).
+
+    Kept beside the survey's stored results, keyed by the engine hash, so a prose edit recomputes
+    nothing and a change of data or engine recomputes it.
+    """
+    path = Path(session.store) / session.sha[:16] / f"multiverse-{engine_hash()[:12]}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    doc = run_multiverse(session)
+    _write_atomic(path, multiverse_json(doc).encode("utf-8"))
+    return doc

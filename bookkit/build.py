@@ -5,7 +5,7 @@ or the site when the data are at fault:
 
 1. **Results.** Load and validate the survey (``$IPOF_DATA`` or the twin) and compute, in one process
    with one shared memo, every option set the book shows (the paper's and the robustness panel's; see
-   :mod:`bookkit.robustness`) into the results store, plus the multiverse when the engine has it. A
+   :mod:`bookkit.robustness`) into the results store, and the multiverse (every combination). A
    file that breaks the contract, or data too small for the paper's analysis, ends the build here with
    one message and exit status 2.
 2. **Data switch.** When the survey's SHA-256 differs from the last build's, ``_build/html`` and the
@@ -185,9 +185,12 @@ def compute_results(data=None):
 
     from . import robustness
 
+    from analysis.multiverse import stored_multiverse
+
     session = Session(data)
     session.results()  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
     robustness.compute(session)
+    stored_multiverse(session)
     return session
 
 

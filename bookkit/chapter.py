@@ -97,3 +97,14 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
         for c in CONCLUSIONS:
             glue_text(c.id, c.sentence(results.values))
     return Chapter(results=results, options=options, session=session)
+
+
+def glue_multiverse(ch: Chapter, conclusion_ids: list[str]) -> None:
+    """Glue ``mv_{id}``: how often each conclusion holds across the multiverse of the chapter's data."""
+    from analysis.multiverse import stored_multiverse
+
+    from .words import multiverse_note
+
+    doc = stored_multiverse(ch.session)
+    for cid in conclusion_ids:
+        glue_text(f"mv_{cid}", multiverse_note(cid, doc))

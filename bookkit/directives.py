@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from analysis import paths
 from analysis.conclusions import BY_ID
 
-from . import claims, cmo, numbers, present
+from . import claims, cmo, numbers, present, words
 
 MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
 REPORT_DOC = "book/reproduction-report"
@@ -44,6 +44,16 @@ def baseline() -> dict:
         write_json(MANIFEST, {k: jsonable(v) for k, v in values.items()})
         _STATE["values"] = values
     return _STATE["values"]
+
+
+def multiverse() -> dict:
+    """The multiverse of the book's data (from the results store, run if needed)."""
+    if "multiverse" not in _STATE:
+        from analysis.multiverse import stored_multiverse
+        from analysis.store import Session
+
+        _STATE["multiverse"] = stored_multiverse(Session())
+    return _STATE["multiverse"]
 
 
 def _links() -> dict[str, str]:
@@ -83,6 +93,20 @@ class VerdictRole(SphinxRole):
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
         return [nodes.inline(text=BY_ID[self.text].sentence(baseline()), classes=["ipof-verdict"])], []
+
+
+class MultiverseRole(SphinxRole):
+    """``{multiverse}`id``: how often conclusion ``id`` holds across the multiverse, linked to its chapter."""
+
+    def run(self):
+        self.env.note_dependency(str(MANIFEST))
+        if self.text not in BY_ID:
+            return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
+        text = words.multiverse_note(self.text, multiverse())
+        uri = self.env.app.builder.get_relative_uri(self.env.docname, "book/multiverse") + f"#mv-{self.text}"
+        if self.env.app.builder.format != "html":
+            return [nodes.inline(text=text)], []
+        return [nodes.reference("", text, refuri=uri, classes=["ipof-multiverse"])], []
 
 
 class LinkedPasteText(PasteTextRole):

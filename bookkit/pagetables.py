@@ -140,3 +140,17 @@ def show_improper(values: dict) -> None:
     text = improper_markdown(values)
     if text:
         show_markdown(text)
+
+
+def multiverse(doc: dict) -> str:
+    """The conclusions of a multiverse document: rule, verdict under the paper's choices, share holding."""
+    rows = [{"id": f"[{c['id']}](#mv-{c['id']})", "statement": c["statement"], "rule": f"`{c['rule']}`",
+             "paper": c["paper_choice_holds"], "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
+             "n": c["n_specifications"]} for c in doc["conclusions"]]
+    return journal_table(
+        pd.DataFrame(rows), {"id": Col("Conclusion", "markdown"), "statement": Col("The paper concludes"),
+                             "paper": Col("Holds with the paper's choices", "bool"),
+                             "holds": Col("Holds in (% of analyses)", "pct", 0), "n": Col("Analyses", "int"),
+                             "rule": Col("Rule", "markdown")},
+        caption="How the paper's conclusions fare across the multiverse.", name="tbl-multiverse",
+        notes=["An analysis counts when it could be run and the rule could decide."])

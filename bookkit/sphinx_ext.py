@@ -72,4 +72,5 @@ def setup(app):
         app.add_directive(name, directive)
     app.add_role("result", directives.ResultRole())
     app.add_role("verdict", directives.VerdictRole())
+    app.add_role("multiverse", directives.MultiverseRole())
     return {"version": "2.0", "parallel_read_safe": False, "parallel_write_safe": True}
