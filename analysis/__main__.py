@@ -79,10 +79,6 @@ def _multiverse(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    data = paths.survey_file(args.data)
-    if not data.exists():
-        print(f"error: survey file not found: {data}", file=sys.stderr)
-        return 2
     try:
         return {"reproduce": _reproduce, "multiverse": _multiverse}[args.command](args)
     except (ContractError, AnalysisError) as exc:

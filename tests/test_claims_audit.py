@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from analysis import audit, claims
-from analysis.__main__ import main
+from bookkit import audit, claims
+from bookkit.audit import main
 from analysis.caseness import chi_square_2x2
 from analysis.paths import PAPER_TEXT as PAPER
 
@@ -24,10 +24,13 @@ def test_ledger_has_at_least_60_claims_each_quoted_verbatim():
     assert kinds == set(claims.KINDS)
 
 
-def test_glue_links_point_at_claims():
-    links = claims.glue_links()
+def test_shown_numbers_link_to_the_claim_their_key_reproduces():
+    links = claims.links_by_key()
+    by_id = claims.claims_by_id()
     assert len(links) > 60
-    assert set(links.values()) <= {c["id"] for c in claims.load()["claims"]}
+    for key, claim_id in links.items():
+        assert by_id[claim_id]["key"] == key
+    assert links["n_t1"] == "C001" and links["gad_lgcm_slope_mean"] == "C070"
 
 
 @pytest.mark.parametrize("reported,decimals,value,expected", [
@@ -46,10 +49,11 @@ def test_status_of_bounds_and_reasons():
 
 
 def test_report_on_manifest_values():
-    results = {"n_t1": 791, "n_female": 475}
+    results = {"n_t1": 791, "n_female": 475, "n_female_pct": 100 * 475 / 791, "caseness_n_cases": 593}
     table = claims.report(results).set_index("id")
     assert table.loc["C012", "status"] == "reproduced"
     assert table.loc["C018", "status"] == "reproduced"  # 475 / 791 = 60.05%
+    assert table.loc["C055", "status"] == "reproduced"  # ratio: 593 / 791 = 75.0%
     assert table.loc["C002", "status"] == "not computable"
 
 
@@ -101,7 +105,7 @@ def test_chi_square_from_counts_closed_form():
 
 
 def test_audit_command_writes_json(tmp_path, capsys):
-    assert main(["audit", "--out", str(tmp_path)]) == 0
+    assert main(["--out", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "audit.json").read_text())
     assert {"id", "section", "quote", "rule", "reported", "recomputed", "consistent", "note"} <= set(data[0])
     assert any(not c["consistent"] for c in data)

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import cmo
+from bookkit import cmo
 from analysis.paths import PAPER_TEXT as PAPER
 
 ROOT = Path(__file__).resolve().parent.parent

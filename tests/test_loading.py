@@ -217,7 +217,7 @@ def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
     cache_state = ROOT / "_build" / ".jupyter_cache" / "ipof-fingerprints.json"
     before = cache_state.read_bytes() if cache_state.exists() else None
     env = dict(os.environ, IPOF_DATA=str(bad))
-    proc = subprocess.run([sys.executable, "-m", "analysis.buildcache", "execute"], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "bookkit.build"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {bad}: row 1: the header is separated by ';'")

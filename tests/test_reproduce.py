@@ -88,8 +88,10 @@ def test_manifest_has_every_contract_key_as_json_numbers(run):
     assert not missing
     for key in REQUIRED_KEYS:
         value = results[key]
-        if key.startswith("welch_"):
+        if key.startswith("welch_") or key.endswith("_improper"):
             assert isinstance(value, bool)
+        elif key.endswith("_warnings"):
+            assert isinstance(value, list) and all(isinstance(w, str) for w in value)
         else:
             assert value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)), key
     assert results["caseness_df"] == 1 and results["gad_lgcm_df"] == 1 and results["phq_lgcm_df"] == 1
@@ -114,7 +116,8 @@ def test_counts_are_integers(run):
 def test_tables_are_written(run):
     _, out = run
     names = sorted(p.stem for p in (out / "tables").glob("*.csv"))
-    assert names == ["caseness", "correlations", "forums", "growth", "reliability", "sample_description", "ttests"]
+    assert names == ["caseness", "correlations", "forums", "growth", "reliability", "sample_description", "ttests",
+                     "wave_means"]
     rel = pd.read_csv(out / "tables" / "reliability.csv")
     assert list(rel["subscale"]) == ["selfeff_total", "T1_help_total", "T1_mod_total", "safe_total"]
 

@@ -52,7 +52,7 @@ def groups():
 @pytest.mark.parametrize("force", ["student", "welch"])
 def test_t_test_agrees_with_scipy_and_statsmodels(groups, force):
     posted, never = groups
-    ours = ttests.compare_groups(posted, never, force=force)
+    ours = ttests.compare_groups(posted, never, ttest=force or "levene")
     equal = force == "student"
     sp = stats.ttest_ind(posted, never, equal_var=equal)
     sp_one = stats.ttest_ind(posted, never, equal_var=equal, alternative="greater")
@@ -68,7 +68,7 @@ def test_cohens_d_is_difference_over_pooled_sd(groups):
     posted, never = groups
     n1, n0 = len(posted), len(never)
     pooled = np.sqrt(((n1 - 1) * np.var(posted, ddof=1) + (n0 - 1) * np.var(never, ddof=1)) / (n1 + n0 - 2))
-    ours = ttests.compare_groups(posted, never, force="welch")
+    ours = ttests.compare_groups(posted, never, ttest="welch")
     assert ours.d == pytest.approx((posted.mean() - never.mean()) / pooled, rel=1e-12)
 
 
@@ -88,14 +88,14 @@ def test_published_t_tests_are_consistent_with_closed_form_p():
 
 
 def test_one_tailed_p_tests_posters_higher():
-    lower = ttests.compare_groups(np.array([1.0, 2, 3, 2]), np.array([3.0, 4, 5, 4]), force="student")
+    lower = ttests.compare_groups(np.array([1.0, 2, 3, 2]), np.array([3.0, 4, 5, 4]), ttest="student")
     assert lower.t < 0 and lower.p_one_tailed > 0.5
     assert lower.p_two_tailed == pytest.approx(2 * (1 - lower.p_one_tailed))
 
 
 def test_posting_ttest_groups_by_ever_posted():
     frame = pd.DataFrame({"x": [1, 2, 3, 4, 5, 6, np.nan], "ever_posted": [1, 1, 1, 0, 0, 0, 1]})
-    res = ttests.posting_ttest(frame, "x", force="student")
+    res = ttests.posting_ttest(frame, "x", ttest="student")
     assert (res.n_posted, res.n_never) == (3, 3)
     assert res.mean_posted == 2 and res.mean_never == 5
 
