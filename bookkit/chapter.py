@@ -68,12 +68,13 @@ class _Text:
 
 
 def glue_figure(key: str, fig) -> None:
-    """Glue a matplotlib figure for ``{glue:figure}`` and close it, so it is not shown twice."""
-    import matplotlib.pyplot as plt
+    """Glue a matplotlib figure for ``{glue:figure}`` as deterministic SVG (vector, sharp at any width)."""
+    from IPython.display import SVG
     from myst_nb import glue
 
-    glue(key, fig, display=False)
-    plt.close(fig)
+    from .figures import figure_svg
+
+    glue(key, SVG(figure_svg(fig)), display=False)
 
 
 def show_markdown(text: str) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis import disclosure
 from analysis.engine import Results
 
+from . import fmt
 from .tables import Col, journal_table
 
 SCALES = {"gad": "GAD-7 (anxiety)", "phq": "PHQ-8 (depression)"}
@@ -94,9 +95,11 @@ def correlations(table: pd.DataFrame) -> str:
 
 
 def ttests(table: pd.DataFrame, tails: int) -> str:
-    shown = table.assign(p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"])
+    shown = table.assign(p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
+                         df=[v if isinstance(v, str) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1)
+                             for v in table["df"]])
     return journal_table(
-        shown, {"variable": Col("Variable"), "t": Col("*t*", "num", 3), "df": Col("df", "num", 1),
+        shown, {"variable": Col("Variable"), "t": Col("*t*", "num", 3), "df": Col("df", "text"),
                 "p": Col(f"*P* ({'one' if tails == 1 else 'two'}-tailed)", "p"), "d": Col("*d*", "num", 3),
                 "welch": Col("Welch's t", "bool"), "n_posted": Col("n posted", "int"), "n_never": Col("n never", "int"),
                 "mean_posted": Col("Mean posted", "num"), "sd_posted": Col("SD posted", "num"),

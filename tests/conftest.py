@@ -32,9 +32,7 @@ def site():
 
     built = ROOT / "_build" / "html"
     if not (built / "index.html").exists():
-        subprocess.run([sys.executable, "-m", "analysis.buildcache", "execute"], cwd=ROOT, check=True, timeout=1800)
-        subprocess.run([sys.executable, "-m", "jupyter_book", "build", ".", "-W", "-n", "--keep-going"],
-                       cwd=ROOT, check=True, timeout=1800)
+        subprocess.run([sys.executable, "-m", "bookkit.build"], cwd=ROOT, check=True, timeout=1800)
     return built
 
 

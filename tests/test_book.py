@@ -1,4 +1,6 @@
-"""The built site (make book): every chapter, computed numbers, figures, CMO textboxes, notices, references."""
+"""The built site (make book): every chapter, computed numbers, verdicts, figures, tables, CMO textboxes,
+notices, references, privacy. Every check reads the data the book was built from (``$IPOF_DATA`` or the
+twin), so ``IPOF_DATA=FILE make test`` checks a book built from FILE."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import book, cmo, paths
-from analysis.loading import load_survey
-from analysis.reproduce import run_analysis
+from analysis import paths
+from analysis.conclusions import CONCLUSIONS
+from analysis.engine import file_sha256
+from bookkit import cmo, numbers, words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,32 +35,57 @@ def page_text(site: Path, doc: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def results():
-    return run_analysis(load_survey(paths.SYNTHETIC_TWIN)).results
+def results(site):
+    """The manifest the site was built from; it must belong to the survey this test run names."""
+    import json
+
+    values = json.loads((ROOT / "_build" / "results" / "book-manifest.json").read_text())
+    survey = paths.survey_file()
+    assert values["data_sha256"] == file_sha256(survey), (
+        f"the site was built from {values['data_file']}, not {survey}: run `make book` with the same IPOF_DATA")
+    return values
 
 
 def test_every_chapter_is_built(site):
     files = toc_files()
-    assert len(files) == 28
+    assert len(files) >= 29
     missing = [f for f in files if not (site / f"{f}.html").exists()]
     assert not missing
 
 
-@pytest.mark.parametrize("doc,key,decimals", [
-    ("book/results/participants", "n_t1", 0),
-    ("book/results/caseness", "caseness_n_cases", 0),
-    ("book/results/caseness", "caseness_chi2", 2),
-    ("book/results/growth", "gad_t1_mean", 2),
-    ("book/results/growth", "gad_lgcm_slope_mean", 3),
-    ("book/results/theory-area-1", "r_selfeff_help", 3),
-    ("book/results/theory-area-1", "t_safe_total", 3),
-    ("book/results/theory-area-1", "t_selfeff_total", 3),
-    ("book/results/theory-area-2", "n_agree_help_isolated", 0),
+@pytest.mark.parametrize("doc,key", [
+    ("book/results/participants", "n_t1"),
+    ("book/results/caseness", "caseness_n_cases"),
+    ("book/results/caseness", "caseness_chi2"),
+    ("book/results/growth", "gad_t1_mean"),
+    ("book/results/growth", "gad_lgcm_slope_mean"),
+    ("book/results/theory-area-1", "r_selfeff_help"),
+    ("book/results/theory-area-1", "t_safe_total"),
+    ("book/results/theory-area-1", "t_selfeff_total"),
+    ("book/results/theory-area-2", "n_agree_help_isolated"),
+    ("book/discussion/summary", "phq_lgcm_slope_mean"),
 ])
-def test_computed_numbers_are_on_the_page(site, results, doc, key, decimals):
-    """The engine's value, formatted as the page formats it, is what the page shows."""
-    expected = book.fmt_num(results[key], decimals)
+def test_computed_numbers_are_on_the_page(site, results, doc, key):
+    """The engine's value, formatted as every page formats that key, is what the page shows."""
+    expected = numbers.format_value(key, results)
     assert expected in page_text(site, doc), f"{key} = {expected} not on {doc}"
+
+
+@pytest.mark.parametrize("conclusion", CONCLUSIONS, ids=[c.id for c in CONCLUSIONS])
+def test_every_interpretation_is_the_one_its_numbers_choose(site, results, conclusion):
+    """The sentence a page prints for a conclusion is the one its rule picks for the built data, and the
+    opposite sentence is nowhere on that page."""
+    text = page_text(site, f"book/{conclusion.section}")
+    chosen = conclusion.sentence(results)
+    assert chosen in text, (conclusion.id, chosen)
+    other = conclusion.says[1] if chosen == conclusion.says[0] else conclusion.says[0]
+    assert other not in text, (conclusion.id, other)
+
+
+def test_majority_words_follow_the_shares(site, results):
+    text = page_text(site, "book/results/participants")
+    for key in ("n_female", "n_white", "n_reason_self", "n_use_over_1_month"):
+        assert f"{words.share(results[key], results['n_t1'])} " in text, key
 
 
 def test_figures_load_and_have_alt_text(site):
@@ -90,14 +118,24 @@ def test_cmo_textboxes_and_design_implications_are_rendered_from_the_data(site):
             assert item[:60] in summary
 
 
-def test_pages_with_survey_numbers_carry_the_synthetic_notice(site):
+TWIN_CLAIMS = ("computed from a synthetic twin", "The survey numbers come from a synthetic twin",
+               "This book is built from a synthetic twin")
+
+
+def test_every_page_names_its_data_truly(site, results):
+    """Pages with survey numbers carry the notice of the data actually read; no page claims the twin
+    unless the data are the twin."""
+    twin = results["data_is_twin"]
     for doc in toc_files():
         raw = (site / f"{doc}.html").read_text(encoding="utf-8")
-        if doc in {"book/results/program-theory", "book/audit"}:
-            continue  # computed from the CMO data and from the paper's printed numbers, not from survey data
-        if 'class="pasted-text"' in raw or (ROOT / f"{doc}.ipynb").exists():
-            assert "synthetic twin" in page_text(site, doc), doc
-    assert "synthetic twin" in page_text(site, "book/intro")
+        text = page_text(site, doc)
+        if not twin:
+            assert not any(phrase in text for phrase in TWIN_CLAIMS), doc
+        shows_numbers = 'class="pasted-text"' in raw or 'class="ipof-result"' in raw
+        if shows_numbers and doc not in {"book/results/program-theory", "book/audit"}:
+            assert ("Synthetic data" in text) if twin else (f"computed from {results['data_file']}" in text), doc
+    intro = page_text(site, "book/intro")
+    assert (TWIN_CLAIMS[1] in intro) == twin
 
 
 def test_no_survey_statistic_is_typed_into_markdown(results):
@@ -116,10 +154,16 @@ def test_no_survey_statistic_is_typed_into_markdown(results):
     assert not typed
 
 
-def test_all_37_references_are_listed(site):
+def test_every_reference_is_listed(site):
     raw = (site / "book/references.html").read_text(encoding="utf-8")
     entries = re.findall(r'<div class="citation" id="id\d+" role="doc-biblioentry">', raw)
-    assert len(entries) == 37
+    bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    cited = set(re.findall(r"\{cite:[pt]\}`([^`]+)`", "".join(p.read_text(encoding="utf-8")
+                                                             for p in (ROOT / "book").rglob("*.*")
+                                                             if p.suffix in {".md", ".ipynb"})))
+    keys = {k.strip() for group in cited for k in group.split(",")}
+    assert keys <= set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
+    assert len(entries) == len(keys) >= 39
 
 
 def test_appendix_tables_are_downloadable(site):
@@ -163,18 +207,56 @@ def test_report_and_audit_chapters_show_their_summaries(site):
     audit_page = page_text(site, "book/audit")
     assert re.search(r"Of \d+ checks, \d+ find the printed numbers inconsistent", audit_page)
     robustness = page_text(site, "book/robustness")
-    for heading in ("Student or Welch", "continuity correction", "Speed exclusion", "FIML or listwise"):
+    for heading in ("Student or Welch", "continuity correction", "Speed exclusion", "missing waves", "Subscale scoring"):
         assert heading in robustness
+    multiverse = page_text(site, "book/multiverse")
+    assert re.search(r"Of the \d+ specifications, \d+ could not be estimated", multiverse)
 
 
-def test_site_holds_no_respondent_ids(site):
-    """No row-level data: none of the survey's respondent pseudonyms appears anywhere in the site."""
+def test_site_holds_no_respondent_ids(site, results):
+    """No row-level data: none of the built survey's own record ids appears anywhere in the site.
+
+    Ids that are too short to be told apart from ordinary numbers (under 5 characters, digits only)
+    cannot be searched for; the test says so if the file has only such ids.
+    """
     import pandas as pd
 
-    ids = set(pd.read_csv(paths.SYNTHETIC_TWIN, usecols=["record_id"])["record_id"])
-    pattern = re.compile(r"SYN-\d{4}")
+    ids = {str(i) for i in pd.read_csv(paths.survey_file(), usecols=["record_id"], dtype=str)["record_id"]}
+    distinctive = {i for i in ids if len(i) >= 5 or not i.isdigit()}
+    if not distinctive:
+        pytest.skip("the survey's record ids are short numbers, indistinguishable from other numbers")
+    token = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9]|[A-Za-z0-9]")
     for path in site.rglob("*"):
-        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".json", ".csv", ".ipynb", ".md"}:
+        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".json", ".csv", ".ipynb", ".md", ".svg"}:
             text = path.read_text(encoding="utf-8", errors="ignore")
-            found = set(pattern.findall(text)) & ids
+            found = set(token.findall(text)) & distinctive
             assert not found, (path, sorted(found)[:3])
+
+
+COMPUTED_PAGES = ["book/results/participants", "book/appendices/appendix-3-reliability",
+                  "book/appendices/appendix-5-sample", "book/appendices/appendix-7-growth",
+                  "book/appendices/appendix-8-correlations", "book/appendices/appendix-9-ttests",
+                  "book/robustness", "book/multiverse"]
+
+
+@pytest.mark.parametrize("doc", COMPUTED_PAGES)
+def test_tables_are_typeset_as_a_journal_does(site, doc):
+    """Every table is numbered and captioned; cells hold no True/False, no six-decimal number, no
+    '.0' count, no 'nan', and suppressed cells use the one symbol."""
+    raw = (site / f"{doc}.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table.*?</table>", raw, flags=re.S)
+    assert tables, doc
+    for table in tables:
+        caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+        assert caption and re.search(r"Table \d+", html.unescape(re.sub(r"<[^>]+>", "", caption.group(1)))), doc
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.S)]
+        for cell in cells:
+            assert cell not in {"True", "False", "nan", "suppressed", "withheld"}, (doc, cell)
+            assert not re.fullmatch(r"[-−]?\d+\.\d{5,}", cell), (doc, cell)
+        headers = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+        counts = [i for i, h in enumerate(headers) if h == "n" or h.startswith("n ") or h.startswith("Time ")]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+            row_cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+            for i in counts:
+                if i < len(row_cells):  # counts are whole numbers or the suppression symbol
+                    assert re.fullmatch(r"[\d,]+|†|n/a", row_cells[i]), (doc, headers[i], row_cells[i])
