@@ -38,10 +38,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 test: book lint
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n 2 -m "not slow"
 
 test-all: book lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 reproduce: $(STAMP)
 	$(PY) -m analysis reproduce

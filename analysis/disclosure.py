@@ -130,6 +130,8 @@ def protect_tables(tables: dict[str, pd.DataFrame], n_total: int) -> dict[str, p
     rules = {
         "sample_description": lambda t: protect_description(t, n_total),
         "forums": lambda t: protect_columns(t, ["n_t1", "n_t2", "n_t3"]),
+        "item_frequencies": lambda t: protect_counts(t.assign(percent=t["percent"].round(1)), "n", group="item",
+                                                     percent="percent"),
         "reliability": lambda t: withhold_small_groups(t, {"n": ["mean", "sd"], "alpha_n": ["alpha"]}),
         "correlations": lambda t: withhold_small_groups(t, {"n": ["r", "p"]}),
         "ttests": _protect_ttests,

@@ -130,6 +130,7 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
         res[f"{scale}_t1_sd"] = float(t1.std(ddof=1)) if len(t1) > 1 else float("nan")
         res.update({f"{scale}_{w}_observed_mean": float(waves[w].mean()) for w in contract.WAVES})
     tables = {"sample_description": sample.description_table(smp), "forums": forums,
+              "item_frequencies": sample.item_frequencies(smp),
               "wave_means": pd.concat([growth.observed_wave_summary(scales.clinical_totals(smp, s),
                                                                      contract.WAVE_TIME_SCORES).assign(scale=s)
                                        for s in contract.CLINICAL_SCALES], ignore_index=True)}

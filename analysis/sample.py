@@ -66,6 +66,24 @@ def sample_counts(sample: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def item_frequencies(sample: pd.DataFrame) -> pd.DataFrame:
+    """Multimedia Appendix 2's frequency table: for every integer-scored item (Likert, self-efficacy,
+    GAD-7 and PHQ-8 items at every wave), the count of each allowed answer and of missing answers,
+    with the percentage of the included sample."""
+    n = len(sample)
+    rows = []
+    for spec in contract.COLUMNS:
+        if spec.kind != "integer":
+            continue
+        values = sample[spec.name]
+        for answer in range(int(spec.low), int(spec.high) + 1):
+            rows.append((spec.name, str(answer), int((values == answer).sum())))
+        rows.append((spec.name, "missing", int(values.isna().sum())))
+    table = pd.DataFrame(rows, columns=["item", "answer", "n"])
+    table["percent"] = 100.0 * table["n"] / n if n else float("nan")
+    return table
+
+
 def forum_counts(sample: pd.DataFrame) -> pd.DataFrame:
     """Included respondents per forum at each wave (T2/T3: with a GAD-7 or PHQ-8 total)."""
     rows = []

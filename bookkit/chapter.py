@@ -67,14 +67,15 @@ class _Text:
         p.text(repr(self.text))
 
 
-def glue_figure(key: str, fig) -> None:
-    """Glue a matplotlib figure for ``{glue:figure}`` as deterministic SVG (vector, sharp at any width)."""
-    from IPython.display import SVG
+def glue_figure(key: str, fig, raster: bool = False) -> None:
+    """Glue a matplotlib figure for ``{glue:figure}``: deterministic SVG (vector, sharp at any width), or
+    with ``raster`` a PNG at twice its display density (for dense scatters, where SVG only adds weight)."""
+    from IPython.display import SVG, Image
     from myst_nb import glue
 
-    from .figures import figure_svg
+    from .figures import figure_png, figure_svg
 
-    glue(key, SVG(figure_svg(fig)), display=False)
+    glue(key, Image(figure_png(fig), format="png") if raster else SVG(figure_svg(fig)), display=False)
 
 
 def show_markdown(text: str) -> None:

@@ -204,3 +204,31 @@ class TwinOnly(_IfTwin):
 
 class NotTwin(_IfTwin):
     when_twin = False
+
+
+class CiteThis(_MarkdownDirective):
+    """How to cite this reproduction, from ``CITATION.cff`` (with the repository and commit when known)."""
+
+    def markdown(self) -> str:
+        import yaml
+
+        from .sphinx_ext import repository_url
+
+        path = paths.ROOT / "CITATION.cff"
+        self.env.note_dependency(str(path))
+        cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+        authors = "; ".join(a.get("name") or f"{a.get('family-names')}, {a.get('given-names')}" for a in cff["authors"])
+        url = repository_url()
+        commit = present.commit()
+        where = f" {url}" if url else ""
+        paper = cff.get("preferred-citation", {})
+        bib = ["@software{ipof_reproduction,", f"  title  = {{{cff['title']}}},", f"  author = {{{authors}}},",
+               f"  version = {{{cff.get('version', commit)}}},", f"  note   = {{commit {commit}}},"]
+        if url:
+            bib.append(f"  url    = {{{url}}},")
+        bib.append("}")
+        return "\n".join([
+            f"*{cff['title']}* ({authors}), version {cff.get('version', 'unreleased')}, commit `{commit}`,"
+            f"{where} licence {cff.get('license', 'see LICENSE')}. Please cite the paper itself "
+            f"(doi:{paper.get('doi', '10.2196/79289')}) for its findings, and this reproduction for the "
+            "computations shown here.", "", "```bibtex", *bib, "```"])

@@ -33,11 +33,12 @@ def protected(results: Results) -> dict[str, pd.DataFrame]:
     return disclosure.protect_tables(results.tables, results.values["n_t1"])
 
 
-def forums(table: pd.DataFrame) -> str:
+def forums(table: pd.DataFrame, name: str = "tbl-forums",
+           caption: str = "Survey respondents per forum at each wave.") -> str:
     return journal_table(
         table, {"forum": Col("Forum"), "n_t1": Col("Time 1", "int"), "n_t2": Col("Time 2", "int"),
                 "n_t3": Col("Time 3", "int")},
-        caption="Survey respondents per forum at each wave.", name="tbl-forums",
+        caption=caption, name=name,
         notes=["Times 2 and 3 count respondents with a GAD-7 or a PHQ-8 total at that wave."])
 
 
@@ -157,3 +158,36 @@ def multiverse(doc: dict) -> str:
                              "rule": Col("Rule", "markdown")},
         caption="How the paper's conclusions fare across the multiverse.", name="tbl-multiverse",
         notes=["An analysis counts when it could be run and the rule could decide."])
+
+
+def codebook_items(items: pd.DataFrame) -> str:
+    return journal_table(
+        items, {"variable": Col("Variable"), "wording": Col("Wording"), "response scale": Col("Response scale"),
+                "subscale": Col("Score"), "reversed": Col("Reversed"), "wording source": Col("Source of wording")},
+        caption="Survey variables from the codebook (data/codebook.yaml).", name="tbl-items",
+        notes=["GAD-7 and PHQ-8 items are asked at each wave (prefixes t1_, t2_, t3_)."])
+
+
+def codebook_derived(derived: pd.DataFrame) -> str:
+    return journal_table(
+        derived, {"score": Col("Score"), "label": Col("Meaning"), "items": Col("Items"),
+                  "definition": Col("Definition")},
+        caption="Derived scores and how they are computed.", name="tbl-derived")
+
+
+def item_frequencies(table: pd.DataFrame) -> str:
+    """Wide frequency table: one row per item, 'n (percent)' per answer, suppressed cells as the symbol."""
+    def cell(row):
+        if isinstance(row["n"], str):
+            return row["n"]
+        pct = row["percent"]
+        return f"{int(row['n'])} ({pct:.0f}%)" if not isinstance(pct, str) else str(int(row["n"]))
+    long = table.assign(cell=table.apply(cell, axis=1))
+    wide = long.pivot(index="item", columns="answer", values="cell")
+    answers = sorted([a for a in wide.columns if a != "missing"], key=int) + ["missing"]
+    wide = wide.reindex(index=list(dict.fromkeys(table["item"])), columns=answers).reset_index()
+    columns = {"item": Col("Item")} | {a: Col(a.capitalize() if a == "missing" else a, "text", missing="–")
+                                       for a in answers}
+    return journal_table(wide, columns, caption="Answers to every scored item: n (% of the included sample).",
+                         name="tbl-frequencies",
+                         notes=["A dash marks an answer outside the item's scale."])

@@ -59,7 +59,37 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+def repository_url() -> str | None:
+    """The repository's web address: from GitHub Actions' variables, else the git remote ``origin``."""
+    import os
+    import re
+    import subprocess
+
+    if os.environ.get("GITHUB_REPOSITORY"):
+        return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{os.environ['GITHUB_REPOSITORY']}"
+    try:
+        remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True,
+                                timeout=10, cwd=Path(__file__).parent).stdout.strip()
+    except OSError:
+        return None
+    match = re.match(r"(?:https://|git@)([^/:]+)[/:](.+?)(?:\.git)?$", remote)
+    return f"https://{match.group(1)}/{match.group(2)}" if match else None
+
+
+def _repository_buttons(app, config):
+    """Repository, issue and launch buttons when the repository's address is known (never invented)."""
+    url = repository_url()
+    if not url:
+        return
+    options = config.html_theme_options
+    options.update({"repository_url": url, "use_repository_button": True, "use_issues_button": True,
+                    "path_to_docs": ""})
+    options.setdefault("launch_buttons", {})["binderhub_url"] = "https://mybinder.org"
+    config.html_context = {**config.html_context, "ipof_repository_url": url}
+
+
 def setup(app):
+    app.connect("config-inited", _repository_buttons)
     app.connect("html-page-context", _dedupe_scripts)
     app.add_role_to_domain("glue", "text", directives.LinkedPasteText(), override=True)
     app.connect("builder-inited", _invalidate)
@@ -68,7 +98,8 @@ def setup(app):
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("design-implications", directives.DesignImplications),
                             ("data-notice", directives.DataNotice), ("bench-table", directives.BenchTable),
-                            ("twin-only", directives.TwinOnly), ("not-twin", directives.NotTwin)):
+                            ("twin-only", directives.TwinOnly), ("not-twin", directives.NotTwin),
+                            ("cite-this", directives.CiteThis)):
         app.add_directive(name, directive)
     app.add_role("result", directives.ResultRole())
     app.add_role("verdict", directives.VerdictRole())

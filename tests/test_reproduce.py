@@ -116,8 +116,8 @@ def test_counts_are_integers(run):
 def test_tables_are_written(run):
     _, out = run
     names = sorted(p.stem for p in (out / "tables").glob("*.csv"))
-    assert names == ["caseness", "correlations", "forums", "growth", "reliability", "sample_description", "ttests",
-                     "wave_means"]
+    assert names == ["caseness", "correlations", "forums", "growth", "item_frequencies", "reliability",
+                     "sample_description", "ttests", "wave_means"]
     rel = pd.read_csv(out / "tables" / "reliability.csv")
     assert list(rel["subscale"]) == ["selfeff_total", "T1_help_total", "T1_mod_total", "safe_total"]
 
