@@ -175,11 +175,14 @@ class BenchTable(_MarkdownDirective):
         self.env.note_dependency(str(path))
         data = json.loads(path.read_text())
         lines = [f"Measured {data['date']} at commit `{data['commit']}` on {data['machine']}.", "",
-                 "| what | seconds | ratio | notebooks executed |", "|---|---|---|---|"]
+                 "| what | seconds | ratio | notebooks executed | growth models estimated |", "|---|---|---|---|---|"]
         for row in data["timings"]:
             ratio = "" if row.get("ratio") is None else f"{row['ratio']:.2f}"
             executed = "" if row.get("executed") is None else str(row["executed"])
-            lines.append(f"| {row['what']} | {row['seconds']:.1f} | {ratio} | {executed} |")
+            fits = "" if row.get("growth_fits") is None else str(row["growth_fits"])
+            lines.append(f"| {row['what']} | {row['seconds']:.1f} | {ratio} | {executed} | {fits} |")
+        if data.get("ratio_note"):
+            lines += ["", f"Ratios: {data['ratio_note']}."]
         return "\n".join(lines)
 
 
@@ -212,13 +215,11 @@ class CiteThis(_MarkdownDirective):
     def markdown(self) -> str:
         import yaml
 
-        from .sphinx_ext import repository_url
-
         path = paths.ROOT / "CITATION.cff"
         self.env.note_dependency(str(path))
         cff = yaml.safe_load(path.read_text(encoding="utf-8"))
         authors = "; ".join(a.get("name") or f"{a.get('family-names')}, {a.get('given-names')}" for a in cff["authors"])
-        url = repository_url()
+        url = present.repository_url()
         commit = present.commit()
         where = f" {url}" if url else ""
         paper = cff.get("preferred-citation", {})

@@ -44,6 +44,22 @@ def commit() -> str:
     return out or "unknown"
 
 
+def repository_url() -> str | None:
+    """The repository's web address: from GitHub Actions' variables, else the git remote ``origin``."""
+    import os
+    import re
+
+    if os.environ.get("GITHUB_REPOSITORY"):
+        return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{os.environ['GITHUB_REPOSITORY']}"
+    try:
+        remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True,
+                                timeout=10, cwd=paths.ROOT).stdout.strip()
+    except OSError:
+        return None
+    match = re.match(r"(?:https://|git@)([^/:]+)[/:](.+?)(?:\.git)?$", remote)
+    return f"https://{match.group(1)}/{match.group(2)}" if match else None
+
+
 def provenance_markdown(parameters: dict, values: dict | None = None) -> str:
     """A folded note of what produced a page: commit, data SHA-256, package versions, parameters."""
     lines = [":::{dropdown} Provenance of this page", f"- executed at commit `{commit()}`"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import build, directives
+from . import build, directives, present
 
 
 def _cache_path(app) -> Path:
@@ -59,26 +59,9 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
-def repository_url() -> str | None:
-    """The repository's web address: from GitHub Actions' variables, else the git remote ``origin``."""
-    import os
-    import re
-    import subprocess
-
-    if os.environ.get("GITHUB_REPOSITORY"):
-        return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{os.environ['GITHUB_REPOSITORY']}"
-    try:
-        remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True,
-                                timeout=10, cwd=Path(__file__).parent).stdout.strip()
-    except OSError:
-        return None
-    match = re.match(r"(?:https://|git@)([^/:]+)[/:](.+?)(?:\.git)?$", remote)
-    return f"https://{match.group(1)}/{match.group(2)}" if match else None
-
-
 def _repository_buttons(app, config):
     """Repository, issue and launch buttons when the repository's address is known (never invented)."""
-    url = repository_url()
+    url = present.repository_url()
     if not url:
         return
     options = config.html_theme_options
