@@ -115,7 +115,7 @@ def to_csv_text(df: pd.DataFrame) -> str:
 
 def verify(path: Path) -> list[str]:
     """Run the real engine on a written twin; list every calibration target it misses at printed precision."""
-    results = run_analysis(load_survey(path)).results
+    results = run_analysis(load_survey(path)).values
     misses = []
     for key, target in {**TARGETS, **ALSO_CHECKED}.items():
         if key in results and target.miss(results[key]) >= 1:
