@@ -147,6 +147,13 @@ def test_svg_is_deterministic(all_figures, panels):
     assert again == figures.figure_svg(all_figures["growth"])
 
 
+def test_notebooks_display_figures_as_their_svg(all_figures):
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(all_figures["growth"])
+    assert data["image/svg+xml"] == figures.figure_svg(all_figures["growth"])
+
+
 def test_png_has_the_display_width(all_figures):
     png = figures.figure_png(all_figures["caseness"], column_px=688, density=2)
     width = int.from_bytes(png[16:20], "big")  # IHDR
