@@ -7,7 +7,8 @@ at 688 px). Colours are the Okabe-Ito palette, safe for colour-blind readers. St
 inside each function (``matplotlib.rc_context``); importing this module changes nothing.
 
 :func:`figure_svg` writes a figure as SVG that is the same byte for byte for the same figure (fixed
-hash salt, no date); :func:`figure_png` renders it at its display width.
+hash salt, no date, text as paths); :func:`figure_png` renders it at its display width. The figures
+are :class:`BookFigure` objects, which a notebook displays, and myst-nb's ``glue`` stores, as that SVG.
 """
 
 from __future__ import annotations
@@ -40,13 +41,23 @@ STYLE = {
                                                 ("blue", "vermillion", "bluish_green", "orange",
                                                  "reddish_purple", "sky_blue", "yellow", "black")]),
     "figure.dpi": 100, "savefig.dpi": 100, "figure.facecolor": "white",
-    "svg.hashsalt": "ipof", "svg.fonttype": "none",
+    "svg.hashsalt": "ipof", "svg.fonttype": "path",
 }
 
 LABELS = {
     "gender": "Gender", "ethnicity": "Ethnicity", "age_group": "Age group", "use_duration": "Time using the forum",
     "use_frequency": "How often", "forum": "Forum", "sexuality": "Sexuality",
 }
+
+
+class BookFigure(Figure):
+    """A Figure that notebooks (and myst-nb's glue) display as its deterministic SVG.
+
+    The book's figures are not made with pyplot, so no backend display hook applies to them.
+    """
+
+    def _repr_svg_(self) -> str:
+        return figure_svg(self)
 
 
 def _styled(draw):
@@ -90,7 +101,7 @@ def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_gro
     pcts = [pd.to_numeric(p["percent"].where(~p["percent"].map(fmt.is_suppressed)), errors="coerce") for p in parts]
     sizes = [max(len(p), 1) for p in parts]
     top = max(float(np.nanmax(p.to_numpy(float), initial=0)) for p in pcts)
-    fig = Figure(figsize=(WIDTH_IN, 0.29 * sum(sizes) + 0.5 * len(variables) + 0.2), layout="constrained")
+    fig = BookFigure(figsize=(WIDTH_IN, 0.29 * sum(sizes) + 0.5 * len(variables) + 0.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(variables), 1, sharex=True, gridspec_kw={"height_ratios": sizes}))
     for ax, var, part, pct in zip(axes, variables, parts, pcts):
         y = np.arange(len(part))
@@ -112,7 +123,7 @@ def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_gro
 @_styled
 def caseness_figure(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> Figure:
     """Stacked percentage bars: caseness in the survey and in NHS Talking Therapies North West 2022-23."""
-    fig = Figure(figsize=(WIDTH_IN, 2.5), layout="constrained")
+    fig = BookFigure(figsize=(WIDTH_IN, 2.5), layout="constrained")
     ax = fig.subplots()
     groups = ["Forum survey", "NHS Talking Therapies,\nNorth West 2022-23"]
     pct_case = np.array([100 * cases / (cases + not_cases), 100 * nhs_cases / (nhs_cases + nhs_not)])
@@ -158,7 +169,7 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
     lows = [v for _, o, imp, _ in shown for v in (*o["ci_low"], *imp)]
     highs = [v for _, o, imp, _ in shown for v in (*o["ci_high"], *imp)]
     ylim = shared_limits(lows, highs)
-    fig = Figure(figsize=(WIDTH_IN, 3.6), layout="constrained")
+    fig = BookFigure(figsize=(WIDTH_IN, 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, (title, observed, implied, every_wave) in zip(axes, shown):
         times = every_wave["time"].to_numpy(float)
@@ -213,7 +224,7 @@ def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = No
     shown = np.where(np.tril(np.ones_like(values, dtype=bool)), values, np.nan)
     k = shown.shape[0]
     cmap, norm = _diverging(), Normalize(-1, 1)
-    fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.95), layout="constrained")
+    fig = BookFigure(figsize=(WIDTH_IN, WIDTH_IN * 0.95), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm)
     for i in range(k):
@@ -237,9 +248,12 @@ def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = No
 
 
 def figure_svg(fig: Figure) -> str:
-    """The figure as SVG text, identical for identical figures (fixed hash salt, no date, text as text)."""
+    """The figure as SVG text, identical for identical figures (fixed hash salt, no date).
+
+    Text is drawn as paths, so the figure looks the same whatever fonts the reader's device has.
+    """
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "path"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
