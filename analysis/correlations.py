@@ -71,7 +71,7 @@ def correlation_matrix(table: pd.DataFrame, value: str = "r") -> pd.DataFrame:
     names = list(dict.fromkeys(list(table["var1"]) + list(table["var2"])))
     pos = {name: i for i, name in enumerate(names)}
     mat = np.full((len(names), len(names)), np.nan)
-    for a, b, v in zip(table["var1"], table["var2"], table[value]):
+    for a, b, v in zip(table["var1"], table["var2"], table[value], strict=False):
         mat[pos[a], pos[b]] = mat[pos[b], pos[a]] = v
     if value == "r":
         np.fill_diagonal(mat, 1.0)

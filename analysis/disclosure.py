@@ -77,7 +77,7 @@ def protect_counts(table: pd.DataFrame, count: str, group: str | None = None, pe
             mask = np.array([small(values[0]) or small(complement_of - values[0])])
         else:
             mask = suppression_mask(values)
-        for i, hide in zip(idx, mask):
+        for i, hide in zip(idx, mask, strict=False):
             if hide:
                 out.at[i, count] = f"<{settings()['min_cell']}" if small(table.at[i, count]) else "suppressed"
                 if percent:
@@ -103,7 +103,7 @@ def protect_columns(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         mask = suppression_mask(table[col].to_numpy(dtype=float))
         out[col] = [
             (f"<{settings()['min_cell']}" if small(v) else "suppressed") if hide else int(v)
-            for v, hide in zip(table[col], mask)
+            for v, hide in zip(table[col], mask, strict=False)
         ]
     return out
 

@@ -163,7 +163,7 @@ def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, 
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
         fit = growth.fit_from(est, options.growth_information)
         res.update(growth.growth_results(scale, fit))
-        res.update({f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0])})
+        res.update({f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0], strict=False)})
         table = fit.table()
         table.insert(0, "scale", scale)
         tables.append(table)

@@ -66,7 +66,7 @@ def semopy_description(columns: list[str], time_scores) -> str:
     latent variable) and observed intercepts are fixed to 0.
     """
     ones = " + ".join(f"1*{c}" for c in columns)
-    slopes = " + ".join(f"{float(t)!r}*{c}" for t, c in zip(time_scores, columns))
+    slopes = " + ".join(f"{float(t)!r}*{c}" for t, c in zip(time_scores, columns, strict=False))
     lines = [f"eta_i =~ {ones}", f"eta_s =~ {slopes}", "eta_i ~ alpha_i*1", "eta_s ~ alpha_s*1",
              "START(0.1) alpha_i alpha_s", "eta_i ~~ eta_s"]
     lines += [f"{c} ~ 0*1" for c in columns]
@@ -185,7 +185,7 @@ def improper_warnings(theta: np.ndarray, names) -> list[str]:
     """lavaan-style warnings for an improper solution: a negative variance estimate (latent or
     residual), or a latent covariance matrix Psi that is not positive definite."""
     out = []
-    for name, value in zip(names, theta):
+    for name, value in zip(names, theta, strict=False):
         if (name.endswith("_var") or name.startswith("residual_var")) and value < 0:
             out.append(f"negative variance estimate: {name} = {value:.4g}")
     psi = np.array([[theta[2], theta[4]], [theta[4], theta[3]]])
@@ -342,7 +342,7 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
 def observed_wave_summary(waves: pd.DataFrame, time_scores=(0.0, 1.0, 2.0)) -> pd.DataFrame:
     """Per wave: n, observed mean, SD (ddof 1) and the t-based 95% CI of the mean (respondents present)."""
     rows = []
-    for (name, col), t in zip(waves.items(), time_scores):
+    for (name, col), t in zip(waves.items(), time_scores, strict=False):
         x = col.dropna()
         n = len(x)
         half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")

@@ -57,7 +57,7 @@ class MissingPatterns:
         self.groups: list[Pattern] = groups
 
     @classmethod
-    def from_groups(cls, groups: list[Pattern], p: int) -> "MissingPatterns":
+    def from_groups(cls, groups: list[Pattern], p: int) -> MissingPatterns:
         """Patterns from sufficient statistics directly."""
         obj = cls.__new__(cls)
         obj.groups, obj.p, obj.n = list(groups), p, int(sum(g.n for g in groups))

@@ -243,7 +243,7 @@ def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
             "(rule: every contract column is present, names exact and case-sensitive)"
         )
     fc = fc[fc["index"].notna()]
-    fc["column"] = [_RULE_COLUMNS.get(check, col) for check, col in zip(fc["check"], fc["column"])]
+    fc["column"] = [_RULE_COLUMNS.get(check, col) for check, col in zip(fc["check"], fc["column"], strict=False)]
     fc["_order"] = fc["column"].map(lambda c: order.get(c, 10**6))
     fc["_row"] = fc["index"].astype(int)
     fc = fc.sort_values(["_order", "_row"], kind="stable")

@@ -72,7 +72,7 @@ def specifications(dimensions: dict[str, tuple] = DIMENSIONS) -> list[Options]:
     Choices not named in ``dimensions`` stay at the paper's.
     """
     names = list(dimensions)
-    return [Options(**dict(zip(names, combo))) for combo in itertools.product(*dimensions.values())]
+    return [Options(**dict(zip(names, combo, strict=False))) for combo in itertools.product(*dimensions.values())]
 
 
 def result_keys() -> tuple[str, ...]:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from scipy import stats
 
-from . import claims as ledger
 from analysis.caseness import chi_square_2x2
+
+from . import claims as ledger
 
 
 def _half(claim: dict) -> float:

@@ -181,11 +181,10 @@ def prune(html: Path = HTML) -> list[Path]:
 
 def compute_results(data=None):
     """Step 1: every option set the book shows, computed into the store with one shared memo."""
+    from analysis.multiverse import stored_multiverse
     from analysis.store import Session
 
     from . import robustness
-
-    from analysis.multiverse import stored_multiverse
 
     session = Session(data)
     session.results()  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)

@@ -103,12 +103,12 @@ def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_gro
     top = max(float(np.nanmax(p.to_numpy(float), initial=0)) for p in pcts)
     fig = BookFigure(figsize=(WIDTH_IN, 0.29 * sum(sizes) + 0.5 * len(variables) + 0.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(variables), 1, sharex=True, gridspec_kw={"height_ratios": sizes}))
-    for ax, var, part, pct in zip(axes, variables, parts, pcts):
+    for ax, var, part, pct in zip(axes, variables, parts, pcts, strict=False):
         y = np.arange(len(part))
         ax.barh(y, pct.fillna(0).to_numpy(float), color=OKABE_ITO["blue"], height=0.72)
         ax.set_yticks(y, [_category_label(c) for c in part["category"]])
         ax.set_ylim(len(part) - 0.5, -0.5)
-        for yi, p in zip(y, pct):
+        for yi, p in zip(y, pct, strict=False):
             text, colour = ("withheld", "#555555") if pd.isna(p) else (f"{p:.0f}%", "black")
             ax.text((0 if pd.isna(p) else p) + top * 0.015, yi, text, va="center", fontsize=10.5,
                     style="italic" if pd.isna(p) else "normal", color=colour)
@@ -171,7 +171,7 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
     ylim = shared_limits(lows, highs)
     fig = BookFigure(figsize=(WIDTH_IN, 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
-    for ax, (title, observed, implied, every_wave) in zip(axes, shown):
+    for ax, (title, observed, implied, every_wave) in zip(axes, shown, strict=False):
         times = every_wave["time"].to_numpy(float)
         ax.plot(times, implied, "-", color=OKABE_ITO["vermillion"], lw=2.5, label="Model-implied trajectory")
         t = observed["time"].to_numpy(float)

@@ -15,7 +15,6 @@ Conventions:
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 

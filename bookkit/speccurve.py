@@ -48,13 +48,13 @@ def specification_curve(doc: dict, conclusion_id: str) -> Figure:
         if c.interval:
             lo = [s["results"].get(c.interval[0]) for s in specs]
             hi = [s["results"].get(c.interval[1]) for s in specs]
-            for xi, a, b, col in zip(x, lo, hi, colours):
+            for xi, a, b, col in zip(x, lo, hi, colours, strict=False):
                 if a is not None and b is not None:
                     top.plot([xi, xi], [a, b], color=col, alpha=0.25, lw=0.8)
         top.scatter(x, estimates, s=9, c=colours, zorder=3)
         top.axhline(c.reference, color="#555555", lw=0.8, ls=":")
         paper = Options().as_dict()
-        for xi, s in zip(x, specs):
+        for xi, s in zip(x, specs, strict=False):
             if all(s["options"][k] == paper[k] for k in dims):
                 top.scatter([xi], [estimates[xi]], s=90, facecolors="none", edgecolors="black", lw=1.5, zorder=4,
                             label="the paper's choices")
@@ -64,7 +64,7 @@ def specification_curve(doc: dict, conclusion_id: str) -> Figure:
         if top.get_legend_handles_labels()[0]:
             top.legend(loc="upper left", frameon=False, fontsize=9.5)
         for row, (name, level) in enumerate(labels):
-            used = [xi for xi, s in zip(x, specs) if s["options"][name] == level]
+            used = [xi for xi, s in zip(x, specs, strict=False) if s["options"][name] == level]
             bottom.scatter(used, [row] * len(used), s=2, marker="s", color="#333333")
         bottom.set_yticks(range(len(labels)), [f"{n.replace('_', ' ')}: {lvl}" for n, lvl in labels], fontsize=9.5)
         bottom.invert_yaxis()

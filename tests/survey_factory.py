@@ -45,7 +45,7 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     present = {"t1": np.ones(n, bool), "t2": rng.random(n) < 0.5}
     present["t3"] = np.where(present["t2"], rng.random(n) < 0.8, rng.random(n) < 0.15)
     for w, wave in enumerate(contract.WAVES):
-        for scale, items in contract.CLINICAL_SCALES.items():
+        for items in contract.CLINICAL_SCALES.values():
             for item in items:
                 raw = 1.45 + 0.9 * (distress + w * slope) + rng.normal(scale=0.7, size=n)
                 values = np.clip(np.round(raw), 0, 3)

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bookkit import cmo
 from analysis.paths import PAPER_TEXT as PAPER
+from bookkit import cmo
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))

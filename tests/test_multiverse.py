@@ -14,7 +14,6 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from survey_factory import make_survey, write_survey
 
 from analysis import conclusions, engine, ttests
 from analysis.__main__ import main
@@ -31,6 +30,7 @@ from analysis.multiverse import (
 )
 from analysis.options import CHOICES, Options
 from analysis.store import Session, engine_hash
+from survey_factory import make_survey, write_survey
 
 CONCLUSION_FIELDS = {"id", "statement", "section", "key", "rule", "claims", "paper_choice_holds", "holds_in",
                      "n_specifications", "n_not_estimable"}
@@ -124,7 +124,7 @@ def test_holds_in_matches_an_independent_count(full):
     doc, _ = full
     frame = pd.DataFrame([s["results"] for s in doc["specifications"]]).astype(float)
     nontrivial = 0
-    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"]):
+    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"], strict=False):
         if len(c.reads) == 2:  # "estimate <op> 0 and P < alpha"
             est, p = frame[c.reads[0]], frame[c.reads[1]]
             sign = -1 if c.rule.split()[1] == "<" else +1
@@ -143,7 +143,7 @@ def test_holds_in_matches_an_independent_count(full):
 def test_paper_choice_holds_is_the_rule_on_the_papers_results(full, survey_path):
     doc, _ = full
     values = run_analysis(load_survey(survey_path), Options()).values
-    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"]):
+    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"], strict=False):
         assert summary["paper_choice_holds"] is c.holds(values), c.id
 
 

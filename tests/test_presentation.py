@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from bookkit import diagram, figures, fmt
 from bookkit.tables import Col, journal_table
 
-PROPOSED = diagram.CMO_FILE.with_name("cmo.proposed.yaml")
+PROPOSED = diagram.CMO_FILE  # the CMO data, with the harmful pathway marked
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 
@@ -189,8 +189,8 @@ def plain_layout(dot_source):
     return nodes, edges
 
 
-def test_the_proposed_data_passes_the_engine_checks():
-    from analysis import cmo
+def test_the_cmo_data_passes_the_cmo_checks():
+    from bookkit import cmo
 
     doc = cmo.load(PROPOSED)
     tb4 = next(c for c in doc["configurations"] if c["id"] == "TB4")

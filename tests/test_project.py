@@ -20,8 +20,8 @@ def test_environment_yml_takes_its_packages_from_requirements_txt():
 
 
 def test_requirements_are_pinned_and_jupyter_book_is_1x():
-    lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
-    reqs = [l for l in lines if l and not l.startswith("#")]
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    reqs = [line for line in lines if line and not line.startswith("#")]
     assert reqs and all("==" in r for r in reqs)
     jb = [r for r in reqs if r.startswith("jupyter-book==")]
     assert len(jb) == 1 and jb[0].split("==")[1].startswith("1.")
@@ -62,7 +62,7 @@ def _lock_pins(name: str) -> dict:
 
 
 def test_requirements_dev_includes_requirements_txt():
-    lines = [l.strip() for l in (ROOT / "requirements-dev.txt").read_text().splitlines()]
+    lines = [line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()]
     assert "-r requirements.txt" in lines
 
 

@@ -6,9 +6,9 @@ import numdifftools as nd
 import numpy as np
 import pandas as pd
 import pytest
-from survey_factory import make_survey
 
 from analysis import caseness, contract, growth, scales
+from survey_factory import make_survey
 from twin import decide, forum, growthcal, growthfit, sampling
 from twin.clinical import generate_waves, set_caseness
 from twin.parameters import TARGETS

@@ -91,7 +91,7 @@ def generate(seed: int = PARAMETERS["seed"], fit_generation: bool = False) -> pd
     extra = rng["extras"]
     resonance = state["help"][:, 0] + extra.normal(scale=0.8, size=n)
     df["visit_read"] = np.clip(np.round(2.2 + 0.5 * resonance), 1, 5)
-    counts = dict(zip(range(1, 6), p["likert_counts"]["stigma_inferior"]))
+    counts = dict(zip(range(1, 6), p["likert_counts"]["stigma_inferior"], strict=False))
     df["stigma_inferior"] = exact_assignment(extra, counts, order=distress - 0.3 * state["selfeff"].mean(axis=1)
                                              + extra.normal(size=n)).astype(float)
     df["t1_duration_min"] = np.round(5.0 + extra.lognormal(2.2, 0.6, size=n), 1)

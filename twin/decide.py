@@ -51,7 +51,7 @@ STREAMS = ("record_ids", "sample", "attrition", "clinical", "items", "forum", "s
 def streams(seed: int) -> dict[str, np.random.Generator]:
     """One seeded Generator per stage (children of ``SeedSequence(seed)``, in :data:`STREAMS` order)."""
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=False)}
 
 
 def miss_units(value: float, key: str) -> int:

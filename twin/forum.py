@@ -122,7 +122,7 @@ def initial_state(rng: np.random.Generator, ever: np.ndarray, distress: np.ndarr
         k = BLOCKS["safe"][0].index(item)
         state["safe"][:, k] = c - state["safe"][:, k]
     state["fixed"] = np.column_stack([
-        exact_assignment(rng, dict(zip(range(1, 6), p["likert_counts"][item])),
+        exact_assignment(rng, dict(zip(range(1, 6), p["likert_counts"][item], strict=False)),
                          order=helpful + rng.normal(scale=0.9, size=n)).astype(int)
         for item in FIXED
     ])
@@ -138,7 +138,7 @@ def calibrate_forum(rng: np.random.Generator, state: dict[str, np.ndarray], ever
     current = forum_statistics(state, ever)
     loss = decide.loss_units(current, KEYS, levene_penalty(current))
     kept = step = 0
-    for step in range(max_steps):
+    for step in range(max_steps):  # noqa: B007 (read after the loop: how many proposals were made)
         if decide.met(current, KEYS, levene_penalty(current)):
             break
         # the same draws on every proposal, whatever happened before

@@ -119,7 +119,7 @@ def candidate_cells(y, observed, groups, derivs, widths, top, keeps_caseness, ra
     that ties in the predicted loss go to the lowest record id.
     """
     cells, effects = [], []
-    for g, (d_s, d_c) in zip(groups, derivs):
+    for g, (d_s, d_c) in zip(groups, derivs, strict=False):
         rows = np.flatnonzero((observed == np.isin(np.arange(y.shape[1]), g.idx)).all(axis=1))
         vals = y[np.ix_(rows, g.idx)]
         for a, wave in enumerate(g.idx):
