@@ -26,12 +26,19 @@ def add_option_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         default = getattr(paper, name)
         if name == "exclusion_minutes":
-            parser.add_argument(flag, type=float, default=default, metavar="M", help=f"{DESCRIPTIONS[name]} (default {default:g})")
+            parser.add_argument(
+                flag, type=float, default=default, metavar="M", help=f"{DESCRIPTIONS[name]} (default {default:g})"
+            )
         elif isinstance(default, bool):
             parser.add_argument(flag, action="store_true", help=DESCRIPTIONS[name])
         else:
-            parser.add_argument(flag, type=type(default), choices=levels, default=default,
-                                help=f"{DESCRIPTIONS[name]} (default {default})")
+            parser.add_argument(
+                flag,
+                type=type(default),
+                choices=levels,
+                default=default,
+                help=f"{DESCRIPTIONS[name]} (default {default})",
+            )
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -39,14 +46,19 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="run every analysis and write results.json and tables/*.csv")
     mult = sub.add_parser("multiverse", help="run every combination of the analytic choices; write multiverse.json")
     for p, out in ((rep, paths.DEFAULT_OUT), (mult, paths.ROOT / "_build" / "multiverse")):
-        p.add_argument("--data", type=Path, default=None,
-                       help=f"survey CSV in the contract layout (default: ${paths.DATA_ENV}, else the synthetic twin)")
+        p.add_argument(
+            "--data",
+            type=Path,
+            default=None,
+            help=f"survey CSV in the contract layout (default: ${paths.DATA_ENV}, else the synthetic twin)",
+        )
         p.add_argument("--out", type=Path, default=out, help=f"output folder (default: {out.relative_to(paths.ROOT)})")
     add_option_flags(rep)
     return parser
@@ -59,8 +71,10 @@ def _reproduce(args) -> int:
     start = time.perf_counter()
     results = reproduce(data, args.out, options_from(args))
     res = results.values
-    print(f"{data}: {res['n_t1']} included ({res['n_excluded_speed']} excluded for speed); "
-          f"wrote {args.out / 'results.json'} and {len(results.tables)} tables in {time.perf_counter() - start:.1f} s")
+    print(
+        f"{data}: {res['n_t1']} included ({res['n_excluded_speed']} excluded for speed); "
+        f"wrote {args.out / 'results.json'} and {len(results.tables)} tables in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 
@@ -71,9 +85,11 @@ def _multiverse(args) -> int:
     start = time.perf_counter()
     doc = write_multiverse(data, args.out)
     bad = sum(1 for s in doc["specifications"] if s.get("not_estimable"))
-    print(f"{data}: {len(doc['specifications'])} specifications ({bad} not estimable), "
-          f"{len(doc['conclusions'])} conclusions; wrote {args.out / 'multiverse.json'} "
-          f"in {time.perf_counter() - start:.1f} s")
+    print(
+        f"{data}: {len(doc['specifications'])} specifications ({bad} not estimable), "
+        f"{len(doc['conclusions'])} conclusions; wrote {args.out / 'multiverse.json'} "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 

@@ -24,8 +24,19 @@ CODEBOOK = paths.DATA / "codebook.yaml"
 TYPES = ("text", "category", "number", "integer", "binary")
 DERIVED_KINDS = ("exclusion", "subscale_mean", "clinical_sum", "caseness", "agreement")
 SECTIONS = ("sources", "response_scales", "waves", "columns", "wave_items", "rules", "derived")
-_COLUMN_KEYS = {"name", "type", "allowed", "range", "scale", "subscale", "reversal", "wording",
-                "wording_source", "required", "unique"}
+_COLUMN_KEYS = {
+    "name",
+    "type",
+    "allowed",
+    "range",
+    "scale",
+    "subscale",
+    "reversal",
+    "wording",
+    "wording_source",
+    "required",
+    "unique",
+}
 _REVERSAL = re.compile(r"^\s*(\d+)\s*-\s*x\s*$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -204,8 +215,14 @@ def _scales(doc: dict, sources: dict, path) -> dict[str, ResponseScale]:
         bad = [k for k in labels if not _is_int(k) or not low <= k <= high or not isinstance(labels[k], str)]
         if bad:
             raise _err(path, where, f"labels must map values {low}..{high} to text; bad keys {bad}")
-        out[name] = ResponseScale(name, low, high, dict(labels), _text(entry, "text", path, where),
-                                  _source(entry, "source", sources, path, where))
+        out[name] = ResponseScale(
+            name,
+            low,
+            high,
+            dict(labels),
+            _text(entry, "text", path, where),
+            _source(entry, "source", sources, path, where),
+        )
     return out
 
 
@@ -220,17 +237,27 @@ def _column(entry: dict, where: str, path, sources: dict, scales: dict) -> Colum
     kind = entry.get("type")
     if kind not in TYPES:
         raise _err(path, where, f"type must be one of {', '.join(TYPES)}, got {kind!r}")
-    kw = dict(name=name, type=kind, wording=_text(entry, "wording", path, where),
-              wording_source=_source(entry, "wording_source", sources, path, where))
+    kw = dict(
+        name=name,
+        type=kind,
+        wording=_text(entry, "wording", path, where),
+        wording_source=_source(entry, "wording_source", sources, path, where),
+    )
     if kind == "text":
         if entry.get("required") is not True or entry.get("unique") is not True:
             raise _err(path, where, "a text column is the respondent id: give it required: true and unique: true")
         kw.update(required=True, unique=True)
     elif kind == "category":
         allowed = entry.get("allowed")
-        if (not isinstance(allowed, list) or not allowed or len(set(map(str, allowed))) != len(allowed)
-                or not all(isinstance(a, str) and a.strip() for a in allowed)):
-            raise _err(path, where, f"allowed must be a non-empty list of distinct texts (quote numbers), got {allowed!r}")
+        if (
+            not isinstance(allowed, list)
+            or not allowed
+            or len(set(map(str, allowed))) != len(allowed)
+            or not all(isinstance(a, str) and a.strip() for a in allowed)
+        ):
+            raise _err(
+                path, where, f"allowed must be a non-empty list of distinct texts (quote numbers), got {allowed!r}"
+            )
         kw["allowed"] = tuple(allowed)
     elif kind == "number":
         low, high = _range(entry, path, where, ints=False)
@@ -245,11 +272,19 @@ def _column(entry: dict, where: str, path, sources: dict, scales: dict) -> Colum
     scale = entry.get("scale")
     if scale is not None or kind == "integer":
         if kind not in ("integer", "binary") or scale not in scales:
-            raise _err(path, where, f"scale {scale!r} must be one of response_scales ({', '.join(scales)}) "
-                                    "and is given for integer and binary columns only")
+            raise _err(
+                path,
+                where,
+                f"scale {scale!r} must be one of response_scales ({', '.join(scales)}) "
+                "and is given for integer and binary columns only",
+            )
         if (scales[scale].low, scales[scale].high) != (kw["low"], kw["high"]):
-            raise _err(path, where, f"range [{kw['low']}, {kw['high']}] differs from its scale {scale!r} "
-                                    f"[{scales[scale].low}, {scales[scale].high}]")
+            raise _err(
+                path,
+                where,
+                f"range [{kw['low']}, {kw['high']}] differs from its scale {scale!r} "
+                f"[{scales[scale].low}, {scales[scale].high}]",
+            )
         kw["scale"] = scale
     if entry.get("subscale") is not None:
         if kind != "integer" or not isinstance(entry["subscale"], str):
@@ -260,8 +295,11 @@ def _column(entry: dict, where: str, path, sources: dict, scales: dict) -> Colum
         if kind != "integer":
             raise _err(path, where, "reversal is given for integer items only")
         if not match or int(match.group(1)) != kw["low"] + kw["high"]:
-            raise _err(path, where, f"reversal must read 'c - x' with c = low + high = {kw['low'] + kw['high']}, "
-                                    f"got {entry['reversal']!r}")
+            raise _err(
+                path,
+                where,
+                f"reversal must read 'c - x' with c = low + high = {kw['low'] + kw['high']}, got {entry['reversal']!r}",
+            )
         kw["reversal"] = int(match.group(1))
     return Column(**kw)
 
@@ -290,8 +328,9 @@ def _rules(doc: dict, path, columns: dict[str, Column]) -> tuple[Rule, ...]:
                 raise _err(path, where, f"{col_key} must name a binary or integer column, got {entry.get(col_key)!r}")
             value = entry.get(value_key)
             if not _is_int(value) or not col.low <= value <= col.high:
-                raise _err(path, where, f"{value_key} must be a value of {col.name} ({col.low:g}..{col.high:g}), "
-                                        f"got {value!r}")
+                raise _err(
+                    path, where, f"{value_key} must be a value of {col.name} ({col.low:g}..{col.high:g}), got {value!r}"
+                )
         rules.append(Rule(name, entry["if"], entry["equals"], entry["then"], entry["must_be"]))
     return tuple(rules)
 
@@ -310,22 +349,35 @@ def _check_derived(d: Derived, where: str, path, book: Codebook) -> None:
     elif d.kind == "clinical_sum":
         items = [c for c in book.wave_items if c.subscale == d.name]
         if not isinstance(p.get("scale"), str) or p.get("per_wave") is not True or not items:
-            raise _err(path, where, "a clinical sum needs scale (a short name), per_wave: true and wave_items naming it")
+            raise _err(
+                path, where, "a clinical sum needs scale (a short name), per_wave: true and wave_items naming it"
+            )
         rng = (sum(c.low for c in items), sum(c.high for c in items))
         if p.get("range") != list(rng):
             raise _err(path, where, f"range must be the sum of its items' ranges, {list(rng)}, got {p.get('range')!r}")
     elif d.kind == "caseness":
         scales = book.clinical_scales()
         cut = p.get("not_case_max")
-        if p.get("wave") not in {w.name for w in book.waves} or not isinstance(cut, dict) or set(cut) != set(scales) \
-                or not all(_is_int(v) for v in cut.values()):
-            raise _err(path, where, f"caseness needs wave (a wave name) and not_case_max: whole numbers for {sorted(scales)}")
+        if (
+            p.get("wave") not in {w.name for w in book.waves}
+            or not isinstance(cut, dict)
+            or set(cut) != set(scales)
+            or not all(_is_int(v) for v in cut.values())
+        ):
+            raise _err(
+                path, where, f"caseness needs wave (a wave name) and not_case_max: whole numbers for {sorted(scales)}"
+            )
     elif d.kind == "agreement":
         scale = book.scales.get(p.get("scale"))
         groups = [p.get("agree"), p.get("disagree")]
-        if scale is None or not all(isinstance(g, list) and g and all(_is_int(v) and scale.low <= v <= scale.high
-                                                                   for v in g) for g in groups) \
-                or set(groups[0]) & set(groups[1]):
+        if (
+            scale is None
+            or not all(
+                isinstance(g, list) and g and all(_is_int(v) and scale.low <= v <= scale.high for v in g)
+                for g in groups
+            )
+            or set(groups[0]) & set(groups[1])
+        ):
             raise _err(path, where, "agreement needs scale (a response scale) and disjoint agree/disagree value lists")
 
 
@@ -341,9 +393,16 @@ def parse(doc, path: Path | str = CODEBOOK) -> Codebook:
     scales = _scales(doc, sources, path)
     waves = _waves(doc, path)
     base = [_column(e, f"columns[{i}]", path, sources, scales) for i, e in enumerate(_entries(doc, "columns", path))]
-    stems = [_column(e, f"wave_items[{i}]", path, sources, scales) for i, e in enumerate(_entries(doc, "wave_items", path))]
-    expanded = [replace(c, name=f"{w.name}_{c.name}", wave=w.name, stem=c.name,
-                        subscale=c.subscale and f"{w.name}_{c.subscale}") for w in waves for c in stems]
+    stems = [
+        _column(e, f"wave_items[{i}]", path, sources, scales) for i, e in enumerate(_entries(doc, "wave_items", path))
+    ]
+    expanded = [
+        replace(
+            c, name=f"{w.name}_{c.name}", wave=w.name, stem=c.name, subscale=c.subscale and f"{w.name}_{c.subscale}"
+        )
+        for w in waves
+        for c in stems
+    ]
     columns = base + expanded
     seen = {c.name for c in columns}
     if len(seen) != len(columns):
@@ -361,16 +420,27 @@ def parse(doc, path: Path | str = CODEBOOK) -> Codebook:
             raise _err(path, where, "a derived score may not share a name with a column or another score")
         seen.add(name)
         params = {k: v for k, v in entry.items() if k not in ("name", "kind", "definition", "label")}
-        derived.append(Derived(name, entry["kind"], _text(entry, "definition", path, where),
-                               str(entry.get("label", "")), params))
-    book = Codebook(Path(path), str(doc.get("codebook", "")), dict(sources), scales, waves, tuple(columns),
-                    tuple(stems), _rules(doc, path, {c.name: c for c in columns}), tuple(derived))
+        derived.append(
+            Derived(name, entry["kind"], _text(entry, "definition", path, where), str(entry.get("label", "")), params)
+        )
+    book = Codebook(
+        Path(path),
+        str(doc.get("codebook", "")),
+        dict(sources),
+        scales,
+        waves,
+        tuple(columns),
+        tuple(stems),
+        _rules(doc, path, {c.name: c for c in columns}),
+        tuple(derived),
+    )
     kinds = {d.name: d.kind for d in derived}
     for where, pool, wanted in (("columns", base, "subscale_mean"), ("wave_items", stems, "clinical_sum")):
         for col in pool:
             if col.subscale is not None and kinds.get(col.subscale) != wanted:
-                raise _err(path, f"{where} ({col.name})", f"subscale {col.subscale!r} is not a derived score "
-                                                          f"of kind {wanted}")
+                raise _err(
+                    path, f"{where} ({col.name})", f"subscale {col.subscale!r} is not a derived score of kind {wanted}"
+                )
     # kinds in dependency order: caseness checks against the clinical sums, so those are checked first
     for i, d in sorted(enumerate(derived), key=lambda t: DERIVED_KINDS.index(t[1].kind)):
         _check_derived(d, f"derived[{i}] ({d.name})", path, book)

@@ -77,18 +77,27 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo=""):
     direction = "positively" if sign > 0 else "negatively"
     prefix = f"{cmo}: " if cmo else ""
     return Conclusion(
-        id=id_, section=section, key=key, claims=claims,
+        id=id_,
+        section=section,
+        key=key,
+        claims=claims,
         statement=f"{prefix}{a_label} is {direction} correlated with {b_label}",
         rule=f"{key} {'>' if sign > 0 else '<'} 0 and {pname} < {ALPHA}",
-        holds_if=lambda v: signed_significant(v, key, pname, sign), reads=(key, pname),
-        says=(f"was significantly and {direction} correlated with {b_label}",
-              f"was not significantly {direction} correlated with {b_label}"),
+        holds_if=lambda v: signed_significant(v, key, pname, sign),
+        reads=(key, pname),
+        says=(
+            f"was significantly and {direction} correlated with {b_label}",
+            f"was not significantly {direction} correlated with {b_label}",
+        ),
     )
 
 
 def _ttest(id_, variable, label, claims, cmo):
     return Conclusion(
-        id=id_, section="results/theory-area-1", key=f"t_{variable}", claims=claims,
+        id=id_,
+        section="results/theory-area-1",
+        key=f"t_{variable}",
+        claims=claims,
         statement=f"{cmo}: people who have posted score higher on {label} than people who never have",
         rule=f"t_{variable} > 0 and p_{variable} < {ALPHA} (P as the option tails names)",
         holds_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", +1),
@@ -100,30 +109,47 @@ def _ttest(id_, variable, label, claims, cmo):
 def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> list[Conclusion]:
     k = f"{scale}_lgcm"
     slope = Conclusion(
-        id=f"{scale}_slope", section="results/growth", key=f"{k}_slope_mean", claims=claims_slope,
+        id=f"{scale}_slope",
+        section="results/growth",
+        key=f"{k}_slope_mean",
+        claims=claims_slope,
         interval=(f"{k}_slope_ci_low", f"{k}_slope_ci_high"),
         statement=f"{label} scores fall over the 12 weeks" if falls else f"{label} scores do not change on average",
         rule=(f"{k}_slope_mean < 0 and {k}_slope_p < {ALPHA}" if falls else f"{k}_slope_p >= {ALPHA}"),
-        holds_if=(lambda v: signed_significant(v, f"{k}_slope_mean", f"{k}_slope_p", -1)) if falls
+        holds_if=(lambda v: signed_significant(v, f"{k}_slope_mean", f"{k}_slope_p", -1))
+        if falls
         else (lambda v: not_significant(v, f"{k}_slope_p")),
         reads=(f"{k}_slope_mean", f"{k}_slope_p") if falls else (f"{k}_slope_p",),
-        says=(("fell significantly over the 12 weeks", "did not fall significantly over the 12 weeks") if falls
-              else ("did not change significantly on average", "changed significantly on average")),
+        says=(
+            ("fell significantly over the 12 weeks", "did not fall significantly over the 12 weeks")
+            if falls
+            else ("did not change significantly on average", "changed significantly on average")
+        ),
     )
     fit = Conclusion(
-        id=f"{scale}_fit", section="results/growth", key=f"{k}_chi2", claims=claims_fit,
+        id=f"{scale}_fit",
+        section="results/growth",
+        key=f"{k}_chi2",
+        claims=claims_fit,
         statement=f"the linear growth model fits the {label} scores",
         rule=f"{k}_p >= {ALPHA} (model chi-square not significant)",
-        holds_if=lambda v: not_significant(v, f"{k}_p"), reads=(f"{k}_p",),
+        holds_if=lambda v: not_significant(v, f"{k}_p"),
+        reads=(f"{k}_p",),
         says=("fits the data acceptably", "does not fit the data well"),
     )
     cov = Conclusion(
-        id=f"{scale}_start_change", section="results/growth", key=f"{k}_intercept_slope_cov", claims=claims_cov,
+        id=f"{scale}_start_change",
+        section="results/growth",
+        key=f"{k}_intercept_slope_cov",
+        claims=claims_cov,
         statement=f"how high {label} scores start does not predict how fast they change",
         rule=f"{k}_intercept_slope_p >= {ALPHA}",
-        holds_if=lambda v: not_significant(v, f"{k}_intercept_slope_p"), reads=(f"{k}_intercept_slope_p",),
-        says=("Where people started did not predict how fast they changed",
-              "Where people started predicted how fast they changed"),
+        holds_if=lambda v: not_significant(v, f"{k}_intercept_slope_p"),
+        reads=(f"{k}_intercept_slope_p",),
+        says=(
+            "Where people started did not predict how fast they changed",
+            "Where people started predicted how fast they changed",
+        ),
     )
     return [fit, slope, cov]
 
@@ -131,7 +157,9 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
 CONCLUSIONS: tuple[Conclusion, ...] = tuple(
     [
         Conclusion(
-            id="caseness_lower", section="results/caseness", key="caseness_pct_difference",
+            id="caseness_lower",
+            section="results/caseness",
+            key="caseness_pct_difference",
             claims=("C059", "C061", "C062"),
             statement="forum users are less likely to meet caseness than people completing NHS Talking Therapies",
             rule=f"caseness_pct < caseness_nhs_pct and caseness_p < {ALPHA}",
@@ -143,16 +171,35 @@ CONCLUSIONS: tuple[Conclusion, ...] = tuple(
     + _growth("gad", "GAD-7 (anxiety)", ("C063", "C064"), ("C070", "C071", "C072"), ("C073",), falls=True)
     + _growth("phq", "PHQ-8 (depression)", ("C074", "C075"), ("C081", "C082", "C083"), ("C084",), falls=False)
     + [
-        _corr("cmo1_help", "results/theory-area-1", "self-efficacy", "how helpful people find the forum",
-              "r_selfeff_help", +1, ("C085", "C086"), "CMO1"),
-        _corr("cmo1_mod", "results/theory-area-1", "self-efficacy", "how supportive people find the moderators",
-              "r_selfeff_mod", +1, ("C087",), "CMO1"),
-        _ttest("cmo2_safe", "safe_total", "psychological safety in the forum", ("C088", "C089", "C090", "C091"), "CMO2"),
+        _corr(
+            "cmo1_help",
+            "results/theory-area-1",
+            "self-efficacy",
+            "how helpful people find the forum",
+            "r_selfeff_help",
+            +1,
+            ("C085", "C086"),
+            "CMO1",
+        ),
+        _corr(
+            "cmo1_mod",
+            "results/theory-area-1",
+            "self-efficacy",
+            "how supportive people find the moderators",
+            "r_selfeff_mod",
+            +1,
+            ("C087",),
+            "CMO1",
+        ),
+        _ttest(
+            "cmo2_safe", "safe_total", "psychological safety in the forum", ("C088", "C089", "C090", "C091"), "CMO2"
+        ),
         _ttest("cmo2_selfeff", "selfeff_total", "self-efficacy", ("C092", "C093", "C094", "C095"), "CMO2"),
     ]
     + [
-        _corr(f"area2_{item}", "results/theory-area-2", "reading posts that resonate", label,
-              f"r_visit_read_{item}", sign)
+        _corr(
+            f"area2_{item}", "results/theory-area-2", "reading posts that resonate", label, f"r_visit_read_{item}", sign
+        )
         for item, label, sign in (
             ("help_same", "finding others with similar problems", +1),
             ("help_understood", "feeling understood", +1),

@@ -107,8 +107,11 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
     included_mask = speed_included(survey.data, minutes)
     smp = survey.data.loc[included_mask]
     if len(smp) == 0:
-        raise AnalysisError("sample", f"no respondent took {minutes:g} minutes or more (speed exclusion)",
-                            "at least 1 included respondent")
+        raise AnalysisError(
+            "sample",
+            f"no respondent took {minutes:g} minutes or more (speed exclusion)",
+            "at least 1 included respondent",
+        )
     n = len(smp)
     res: dict = {"n_file_rows": len(survey.data), "n_excluded_speed": int((~included_mask).sum())}
     res.update(sample.wave_sizes(smp))
@@ -129,11 +132,18 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
         res[f"{scale}_t1_mean"] = float(t1.mean()) if len(t1) else float("nan")
         res[f"{scale}_t1_sd"] = float(t1.std(ddof=1)) if len(t1) > 1 else float("nan")
         res.update({f"{scale}_{w}_observed_mean": float(waves[w].mean()) for w in contract.WAVES})
-    tables = {"sample_description": sample.description_table(smp), "forums": forums,
-              "item_frequencies": sample.item_frequencies(smp),
-              "wave_means": pd.concat([growth.observed_wave_summary(scales.clinical_totals(smp, s),
-                                                                     contract.WAVE_TIME_SCORES).assign(scale=s)
-                                       for s in contract.CLINICAL_SCALES], ignore_index=True)}
+    tables = {
+        "sample_description": sample.description_table(smp),
+        "forums": forums,
+        "item_frequencies": sample.item_frequencies(smp),
+        "wave_means": pd.concat(
+            [
+                growth.observed_wave_summary(scales.clinical_totals(smp, s), contract.WAVE_TIME_SCORES).assign(scale=s)
+                for s in contract.CLINICAL_SCALES
+            ],
+            ignore_index=True,
+        ),
+    }
     return smp, res, tables
 
 
@@ -141,18 +151,24 @@ def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
     """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, both percentages, the 2x2 table."""
     cases, not_cases = caseness.survey_caseness(smp)
     if cases + not_cases == 0:
-        raise AnalysisError("caseness test", "no included respondent has both a T1 GAD-7 and a T1 PHQ-8 total",
-                            "at least 1 such respondent")
+        raise AnalysisError(
+            "caseness test",
+            "no included respondent has both a T1 GAD-7 and a T1 PHQ-8 total",
+            "at least 1 such respondent",
+        )
     res = caseness.caseness_results(smp, correction=yates)
     res["caseness_pct"] = _pct(cases, cases + not_cases)
-    res["caseness_nhs_pct"] = _pct(res["caseness_nhs_n_cases"],
-                                   res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"])
+    res["caseness_nhs_pct"] = _pct(
+        res["caseness_nhs_n_cases"], res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"]
+    )
     res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
-    table = pd.DataFrame({
-        "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
-        "cases": [res["caseness_n_cases"], res["caseness_nhs_n_cases"]],
-        "not_cases": [res["caseness_n_not_cases"], res["caseness_nhs_n_not_cases"]],
-    })
+    table = pd.DataFrame(
+        {
+            "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
+            "cases": [res["caseness_n_cases"], res["caseness_nhs_n_cases"]],
+            "not_cases": [res["caseness_n_not_cases"], res["caseness_nhs_n_not_cases"]],
+        }
+    )
     return res, table
 
 
@@ -163,7 +179,9 @@ def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, 
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
         fit = growth.fit_from(est, options.growth_information)
         res.update(growth.growth_results(scale, fit))
-        res.update({f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0], strict=False)})
+        res.update(
+            {f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0], strict=False)}
+        )
         table = fit.table()
         table.insert(0, "scale", scale)
         tables.append(table)
@@ -173,8 +191,9 @@ def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, 
 def _growth_estimate(memo: Memo, smp: pd.DataFrame, options: Options, scale: str, label: str):
     estimates = memo.get("growth_estimate", options, dict)
     if scale not in estimates:
-        estimates[scale] = growth.estimate_lgcm(scales.clinical_totals(smp, scale), contract.WAVE_TIME_SCORES,
-                                                options.growth_missing, label)
+        estimates[scale] = growth.estimate_lgcm(
+            scales.clinical_totals(smp, scale), contract.WAVE_TIME_SCORES, options.growth_missing, label
+        )
     return estimates[scale]
 
 
@@ -203,12 +222,21 @@ def ttests_part(table: pd.DataFrame, tails: int) -> dict:
         if row.variable not in KEY_TTESTS:
             continue
         v = row.variable
-        res.update({
-            f"t_{v}": row.t, f"df_{v}": row.df, f"p_one_tailed_{v}": row.p_one_tailed,
-            f"p_two_tailed_{v}": row.p_two_tailed, f"p_{v}": row.p_one_tailed if tails == 1 else row.p_two_tailed,
-            f"d_{v}": row.d, f"welch_{v}": bool(row.welch), f"n_posted_{v}": row.n_posted,
-            f"n_never_{v}": row.n_never, f"mean_posted_{v}": row.mean_posted, f"mean_never_{v}": row.mean_never,
-        })
+        res.update(
+            {
+                f"t_{v}": row.t,
+                f"df_{v}": row.df,
+                f"p_one_tailed_{v}": row.p_one_tailed,
+                f"p_two_tailed_{v}": row.p_two_tailed,
+                f"p_{v}": row.p_one_tailed if tails == 1 else row.p_two_tailed,
+                f"d_{v}": row.d,
+                f"welch_{v}": bool(row.welch),
+                f"n_posted_{v}": row.n_posted,
+                f"n_never_{v}": row.n_never,
+                f"mean_posted_{v}": row.mean_posted,
+                f"mean_never_{v}": row.mean_never,
+            }
+        )
     return res
 
 
@@ -231,16 +259,17 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
     corr_values, tables["correlations"] = memo.get("correlations", options, lambda: correlations_part(frame))
     values.update(corr_values)
-    alpha_values, tables["reliability"] = memo.get("reliability", options,
-                                                   lambda: reliability_part(smp, options.scoring))
+    alpha_values, tables["reliability"] = memo.get(
+        "reliability", options, lambda: reliability_part(smp, options.scoring)
+    )
     values.update(alpha_values)
-    tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_tables(
-        frame, grouping=options.grouping))[options.ttest]
+    tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_tables(frame, grouping=options.grouping))[
+        options.ttest
+    ]
     values.update(memo.get("ttest_values", options, lambda: ttests_part(tables["ttests"], options.tails)))
     values.update(options.as_dict())
     sha = _survey_sha(memo)
-    values.update({"data_sha256": sha, "data_file": Path(survey.path).name,
-                   "data_is_twin": sha == _twin_sha(memo)})
+    values.update({"data_sha256": sha, "data_file": Path(survey.path).name, "data_is_twin": sha == _twin_sha(memo)})
     return Results(values=values, tables=tables)
 
 

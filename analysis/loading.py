@@ -129,7 +129,9 @@ def read_records(path: Path | str) -> pd.DataFrame:
         )
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise _fail(path, f"row 1: column {dupes[0]!r} appears more than once in the header (rule: column names are unique)")
+        raise _fail(
+            path, f"row 1: column {dupes[0]!r} appears more than once in the header (rule: column names are unique)"
+        )
     records, rownums, bad = [], [], []
     try:
         for fields in reader:
@@ -312,4 +314,3 @@ def load_survey(path: Path | str, exclusion_minutes: float = DEFAULT_EXCLUSION_M
             f"{exclusion_minutes:g} minutes, so the speed exclusion leaves nobody to analyse",
         )
     return Survey(path=path, data=data, included=included, exclusion_minutes=float(exclusion_minutes))
-

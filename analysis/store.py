@@ -32,7 +32,10 @@ STORE = paths.ROOT / "_build" / "results-store"
 def engine_hash() -> str:
     """SHA-256 over the engine's modules and the pinned requirements (part of every store key)."""
     digest = hashlib.sha256()
-    for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [paths.ROOT / "requirements.txt", paths.DATA / "codebook.yaml"]:
+    for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [
+        paths.ROOT / "requirements.txt",
+        paths.DATA / "codebook.yaml",
+    ]:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

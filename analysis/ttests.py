@@ -70,11 +70,15 @@ def _checked(posted, never, variable: str, grouping: str) -> tuple[np.ndarray, n
     what = f"t test of {variable or 'a score'} ({grouping})"
     if min(n1, n0) < 2:
         small = "posted" if n1 < 2 else "never-posted"
-        raise AnalysisError(what, f"the {small} group has {min(n1, n0)} respondent(s) with a score",
-                            "at least 2 in each group")
+        raise AnalysisError(
+            what, f"the {small} group has {min(n1, n0)} respondent(s) with a score", "at least 2 in each group"
+        )
     if a.var(ddof=1) == 0 and b.var(ddof=1) == 0:
-        raise AnalysisError(what, "every respondent gives the same answer within both groups (constant item)",
-                            "some variation within at least one group")
+        raise AnalysisError(
+            what,
+            "every respondent gives the same answer within both groups (constant item)",
+            "some variation within at least one group",
+        )
     return a, b
 
 
@@ -103,8 +107,9 @@ def _one_form(a: np.ndarray, b: np.ndarray, variable: str, levene_p: float, welc
     )
 
 
-def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", ttest: str = "levene",
-                   grouping: str = "ever_posted") -> TTest:
+def compare_groups(
+    posted: np.ndarray, never: np.ndarray, variable: str = "", ttest: str = "levene", grouping: str = "ever_posted"
+) -> TTest:
     """t test of posted vs never with scipy's ``ttest_ind``, t signed posted - never.
 
     ``ttest`` is ``"levene"`` (Levene's rule picks Student or Welch), ``"student"`` or ``"welch"``.
@@ -118,8 +123,9 @@ def compare_groups(posted: np.ndarray, never: np.ndarray, variable: str = "", tt
     return _one_form(a, b, variable, levene_p, welch)
 
 
-def compare_groups_forms(posted: np.ndarray, never: np.ndarray, variable: str = "",
-                         grouping: str = "ever_posted") -> dict[str, TTest]:
+def compare_groups_forms(
+    posted: np.ndarray, never: np.ndarray, variable: str = "", grouping: str = "ever_posted"
+) -> dict[str, TTest]:
     """Every ``ttest`` choice at once: ``{"levene": ..., "student": ..., "welch": ...}``.
 
     Each value equals :func:`compare_groups` with that ``ttest`` (same code); Levene's test and the
@@ -145,8 +151,9 @@ def posting_ttest(frame: pd.DataFrame, variable: str, ttest: str = "levene", gro
     return compare_groups(*_groups(frame, variable, grouping), variable=variable, ttest=ttest, grouping=grouping)
 
 
-def ttest_table(frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene",
-                grouping: str = "ever_posted") -> pd.DataFrame:
+def ttest_table(
+    frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene", grouping: str = "ever_posted"
+) -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
     return pd.DataFrame([asdict(posting_ttest(frame, v, ttest, grouping)) for v in variables])
 
@@ -158,7 +165,9 @@ def _groups(frame: pd.DataFrame, variable: str, grouping: str) -> tuple[np.ndarr
     return (data.loc[data[grouping] == 1, variable].to_numpy(), data.loc[data[grouping] == 0, variable].to_numpy())
 
 
-def ttest_tables(frame: pd.DataFrame, variables=TTEST_VARIABLES, grouping: str = "ever_posted") -> dict[str, pd.DataFrame]:
+def ttest_tables(
+    frame: pd.DataFrame, variables=TTEST_VARIABLES, grouping: str = "ever_posted"
+) -> dict[str, pd.DataFrame]:
     """:func:`ttest_table` for every ``ttest`` choice at once (``{"levene": table, ...}``), each test once."""
     rows = [compare_groups_forms(*_groups(frame, v, grouping), variable=v, grouping=grouping) for v in variables]
     return {form: pd.DataFrame([asdict(r[form]) for r in rows]) for form in TTEST_FORMS}

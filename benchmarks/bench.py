@@ -42,7 +42,8 @@ def machine() -> str:
         mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024**2
     except (OSError, AttributeError):
         mem = float("nan")
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {system}"
 
 
 def run(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
@@ -68,8 +69,11 @@ def make_test(repo: Path, env: dict) -> float:
     shutil.rmtree(repo / "_build", ignore_errors=True)
     t1, _, _ = build(repo, env)
     t2, _ = run([str(VENV_BIN / "ruff"), "check", "."], repo, env)
-    t3, _ = run([str(VENV_BIN / "python"), "-m", "pytest", "-q", "-n", "2", "-m", "not slow", "-p", "no:cacheprovider"],
-                repo, env)
+    t3, _ = run(
+        [str(VENV_BIN / "python"), "-m", "pytest", "-q", "-n", "2", "-m", "not slow", "-p", "no:cacheprovider"],
+        repo,
+        env,
+    )
     return t1 + t2 + t3
 
 
@@ -133,12 +137,16 @@ def main() -> None:
                 break
         survey.write_text("\n".join(lines) + "\n")
         t, n, fits = build(repo, env)
-        timings.append({"what": "rebuild after a change to the survey file", "seconds": t, "executed": n,
-                        "growth_fits": fits})
+        timings.append(
+            {"what": "rebuild after a change to the survey file", "seconds": t, "executed": n, "growth_fits": fits}
+        )
         for row in timings:
             row["ratio"] = row["seconds"] / cold
-        (repo / "book/methods/approach.md").write_text(subprocess.run(
-            ["git", "show", "HEAD:book/methods/approach.md"], cwd=repo, capture_output=True, text=True).stdout)
+        (repo / "book/methods/approach.md").write_text(
+            subprocess.run(
+                ["git", "show", "HEAD:book/methods/approach.md"], cwd=repo, capture_output=True, text=True
+            ).stdout
+        )
         test_env = {k: v for k, v in env.items() if k != "IPOF_DATA"}
         t = make_test(repo, test_env)
         timings.append({"what": "make test (cold: build, lint, fast tests)", "seconds": t, "ratio": t / cold})
@@ -149,14 +157,24 @@ def main() -> None:
             row["ratio"] = row["seconds"] / base[row["what"].split(" on ", 1)[1]]
         timings += mv
 
-    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    record = {"date": date.today().isoformat(), "commit": commit, "machine": machine(), "timings": timings,
-              "ratio_note": "builds and make test: to the cold build; reproduce and multiverse: to reproduce on the same data"}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    record = {
+        "date": date.today().isoformat(),
+        "commit": commit,
+        "machine": machine(),
+        "timings": timings,
+        "ratio_note": "builds and make test: to the cold build; "
+        "reproduce and multiverse: to reproduce on the same data",
+    }
     (ROOT / "benchmarks" / "latest.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"{'what':<48} {'seconds':>8} {'ratio':>6} {'executed':>9} {'fits':>5}")
     for row in timings:
-        print(f"{row['what']:<48} {row['seconds']:8.1f} {row['ratio']:6.2f} {row.get('executed', ''):>9} "
-              f"{row.get('growth_fits', ''):>5}")
+        print(
+            f"{row['what']:<48} {row['seconds']:8.1f} {row['ratio']:6.2f} {row.get('executed', ''):>9} "
+            f"{row.get('growth_fits', ''):>5}"
+        )
 
 
 if __name__ == "__main__":

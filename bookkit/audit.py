@@ -76,12 +76,16 @@ def rule_sum(rel, c):
 
 def rule_chi2_counts(rel, c):
     b_cases = c[rel["b_cases"]]["reported"]
-    recomputed = chi_square_2x2(c[rel["a_cases"]]["reported"], c[rel["a_not"]]["reported"], b_cases,
-                                c[rel["b_total"]]["reported"] - b_cases).chi2
+    recomputed = chi_square_2x2(
+        c[rel["a_cases"]]["reported"], c[rel["a_not"]]["reported"], b_cases, c[rel["b_total"]]["reported"] - b_cases
+    ).chi2
     chi2 = c[rel["chi2"]]
     ok = _rounds_to(recomputed, chi2)
     note = "Pearson chi-square without continuity correction from the printed counts"
-    if not ok and abs(math.floor(recomputed * 10 ** chi2["decimals"]) / 10 ** chi2["decimals"] - chi2["reported"]) < 1e-9:
+    if (
+        not ok
+        and abs(math.floor(recomputed * 10 ** chi2["decimals"]) / 10 ** chi2["decimals"] - chi2["reported"]) < 1e-9
+    ):
         note += "; the printed value is the recomputed one truncated, not rounded"
     return chi2, str(chi2["reported"]), _fmt(recomputed, 2), ok, note
 
@@ -110,7 +114,7 @@ def rule_test_p(rel, c):
     other = two if tails == 1 else one
     note = f"t({df:g}) = {value}: one-tailed p {_fmt(one, 4)}, two-tailed p {_fmt(two, 4)}"
     if tails == 1:
-        note += f"; the text declares {tails}-tailed tests (\"{rel.get('declared_by', '')}\")"
+        note += f'; the text declares {tails}-tailed tests ("{rel.get("declared_by", "")}")'
     if not ok and _rounds_to(other, p):
         note += f"; the printed p matches the {'two' if tails == 1 else 'one'}-tailed value instead"
     shown = "<.001" if p.get("relation") == "<" else f"{p['reported']}"
@@ -123,8 +127,10 @@ def rule_ci_centred(rel, c):
     tolerance = _half(est) + _half(low)  # rounding of the estimate and of the two ends
     ok = abs(mid - est["reported"]) <= tolerance + 1e-9
     half_width = (high["reported"] - low["reported"]) / 2
-    note = (f"midpoint of the interval {mid:.4f}; half-width {half_width:.4f}, so SE about "
-            f"{half_width / stats.norm.ppf(0.975):.4f}")
+    note = (
+        f"midpoint of the interval {mid:.4f}; half-width {half_width:.4f}, so SE about "
+        f"{half_width / stats.norm.ppf(0.975):.4f}"
+    )
     return est, f"{est['reported']} ({low['reported']} to {high['reported']})", f"midpoint {mid:.4f}", ok, note
 
 
@@ -134,33 +140,41 @@ def rule_wording(rel, c):
         pct = c[rel["percent"]]["reported"]
         if "max_percent" in rel:
             ok = pct <= rel["max_percent"]
-            note = f"\"{phrase}\" beside {pct}% (taken as at most {rel['max_percent']}%)"
+            note = f'"{phrase}" beside {pct}% (taken as at most {rel["max_percent"]}%)'
         else:
             ok = pct > rel["min_percent"]
-            note = f"\"{phrase}\" beside {pct}% (more than {rel['min_percent']}%)"
+            note = f'"{phrase}" beside {pct}% (more than {rel["min_percent"]}%)'
         return c[rel["percent"]], f"{pct}%", "", ok, note
     if "n" in rel:
         n, total = c[rel["n"]]["reported"], c[rel["total"]]["reported"]
         share = 100 * n / total
         ok = share < rel["max_percent"]
-        note = f"\"{phrase}\": {n} of {total} is {share:.1f}%"
+        note = f'"{phrase}": {n} of {total} is {share:.1f}%'
         return c[rel["n"]], f"{n} of {total}", f"{share:.1f}%", ok, note
     if "daily_n" in rel:
         daily, total = c[rel["daily_n"]]["reported"], c[rel["total"]]["reported"]
         share = 100 * daily / total
         ok = share <= 55
-        note = (f"{daily} of {total} ({share:.0f}%) use the forum daily, so at least that share uses it more "
-                "than once a week: an equal split needs both sides near 50%")
+        note = (
+            f"{daily} of {total} ({share:.0f}%) use the forum daily, so at least that share uses it more "
+            "than once a week: an equal split needs both sides near 50%"
+        )
         return c[rel["daily_n"]], f"{daily} daily of {total}", f"{share:.1f}% at least weekly", ok, note
     if "p" in rel:
         p = c[rel["p"]]
         value = p["reported"]
         significant = value < rel["alpha"] if p.get("relation") != "<" else value <= rel["alpha"]
         ok = significant if rel.get("significant") else not significant
-        return p, ("<" if p.get("relation") == "<" else "") + str(value), "", ok, f"\"{phrase}\" with P {('<' if p.get('relation') == '<' else '=')}{value}"
+        return (
+            p,
+            ("<" if p.get("relation") == "<" else "") + str(value),
+            "",
+            ok,
+            f'"{phrase}" with P {("<" if p.get("relation") == "<" else "=")}{value}',
+        )
     low, high = c[rel["low"]]["reported"], c[rel["high"]]["reported"]
     ok = low <= 0 <= high
-    return c[rel["low"]], f"{low} to {high}", "", ok, f"\"{phrase}\" with a 95% CI from {low} to {high}"
+    return c[rel["low"]], f"{low} to {high}", "", ok, f'"{phrase}" with a 95% CI from {low} to {high}'
 
 
 def rule_t_d_split(rel, c):
@@ -175,8 +189,12 @@ def rule_t_d_split(rel, c):
             fitting.append(n1)
     larger = [k for k in fitting if k >= n / 2]
     ok = bool(fitting)
-    note = (f"Student's t = d sqrt(n1 n0 / N) with N = {n}: the printed t and d fit larger groups of "
-            f"{min(larger)}-{max(larger)}" if larger else "no split fits")
+    note = (
+        f"Student's t = d sqrt(n1 n0 / N) with N = {n}: the printed t and d fit larger groups of "
+        f"{min(larger)}-{max(larger)}"
+        if larger
+        else "no split fits"
+    )
     if "groups_hint" in rel:
         hint = c[rel["groups_hint"]]["reported"]
         d_hint = t["reported"] / math.sqrt(hint * (n - hint) / n)
@@ -185,9 +203,15 @@ def rule_t_d_split(rel, c):
 
 
 RULES = {
-    "percent": rule_percent, "same_quantity": rule_same_quantity, "sum": rule_sum,
-    "chi2_counts": rule_chi2_counts, "cramers_v": rule_cramers_v, "test_p": rule_test_p,
-    "ci_centred": rule_ci_centred, "wording": rule_wording, "t_d_split": rule_t_d_split,
+    "percent": rule_percent,
+    "same_quantity": rule_same_quantity,
+    "sum": rule_sum,
+    "chi2_counts": rule_chi2_counts,
+    "cramers_v": rule_cramers_v,
+    "test_p": rule_test_p,
+    "ci_centred": rule_ci_centred,
+    "wording": rule_wording,
+    "t_d_split": rule_t_d_split,
 }
 
 
@@ -197,11 +221,19 @@ def run() -> list[dict]:
     checks = []
     for k, rel in enumerate(ledger.load()["relations"], start=1):
         claim, reported, recomputed, ok, note = RULES[rel["rule"]](rel, by_id)
-        checks.append({
-            "id": f"A{k:03d}", "claims": rel["claims"], "section": claim["section"],
-            "quote": claim["snippet"], "rule": rel["rule"], "reported": reported,
-            "recomputed": recomputed, "consistent": bool(ok), "note": note,
-        })
+        checks.append(
+            {
+                "id": f"A{k:03d}",
+                "claims": rel["claims"],
+                "section": claim["section"],
+                "quote": claim["snippet"],
+                "rule": rel["rule"],
+                "reported": reported,
+                "recomputed": recomputed,
+                "consistent": bool(ok),
+                "note": note,
+            }
+        )
     return checks
 
 

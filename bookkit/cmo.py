@@ -20,8 +20,20 @@ from analysis import paths
 CMO_FILE = paths.DATA / "cmo" / "cmo.yaml"
 DESIGN_FILE = paths.DATA / "cmo" / "design-implications.yaml"
 ATTRIBUTION = "Lobban et al. (2025), J Med Internet Res 27:e79289, CC BY 4.0"
-REQUIRED = ("id", "area", "kind", "textbox", "refines", "label", "context", "mechanism_resource",
-            "mechanism_response", "mechanism_response_type", "outcomes", "statement")
+REQUIRED = (
+    "id",
+    "area",
+    "kind",
+    "textbox",
+    "refines",
+    "label",
+    "context",
+    "mechanism_resource",
+    "mechanism_response",
+    "mechanism_response_type",
+    "outcomes",
+    "statement",
+)
 
 
 @lru_cache(maxsize=4)
@@ -50,7 +62,8 @@ def load_design(path: Path = DESIGN_FILE) -> dict:
 def configurations(textbox: int | None = None, area: str | None = None, kind: str | None = None) -> list[dict]:
     """Configurations filtered by textbox, theory area and kind (initial, refined, new), in file order."""
     return [
-        c for c in load()["configurations"]
+        c
+        for c in load()["configurations"]
         if (textbox is None or c["textbox"] == textbox)
         and (area is None or c["area"] == area)
         and (kind is None or c["kind"] == kind)
@@ -63,11 +76,15 @@ def _cell(items: list[str]) -> str:
 
 def components_table(configs: list[dict]) -> str:
     """Markdown table of the book's decomposition: context, mechanism (resource, reasoning/response), outcomes."""
-    rows = ["| | Context | Mechanism: resource | Mechanism: reasoning or response | Outcomes |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| | Context | Mechanism: resource | Mechanism: reasoning or response | Outcomes |",
+        "|---|---|---|---|---|",
+    ]
     for c in configs:
-        rows.append(f"| **{c['id']}** | {_cell(c['context'])} | {_cell(c['mechanism_resource'])} | "
-                    f"{_cell(c['mechanism_response'])} ({c['mechanism_response_type']}) | {_cell(c['outcomes'])} |")
+        rows.append(
+            f"| **{c['id']}** | {_cell(c['context'])} | {_cell(c['mechanism_resource'])} | "
+            f"{_cell(c['mechanism_response'])} ({c['mechanism_response_type']}) | {_cell(c['outcomes'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -85,9 +102,16 @@ def textbox_markdown(number: int) -> str:
             lines += [f"**{doc['areas'][area]}**", ""]
         label = f"**{c['id']}.** " if c["kind"] == "initial" else ""
         lines += [f"> {label}{c['statement']}", ""]
-    lines += [f"*Quoted from {ATTRIBUTION}, Textbox {number}.*", "", ":::", "",
-              "The same configurations, decomposed by this book into their parts:", "",
-              components_table(configs), ""]
+    lines += [
+        f"*Quoted from {ATTRIBUTION}, Textbox {number}.*",
+        "",
+        ":::",
+        "",
+        "The same configurations, decomposed by this book into their parts:",
+        "",
+        components_table(configs),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -99,7 +123,9 @@ def comparison_markdown(area: str) -> str:
     rows = ["| Initial theory (Textbox 1) | Refined theory |", "|---|---|"]
     for c in refined:
         before = [x for x in configurations(kind="initial") if x["id"] in c["refines"]]
-        left = "<br>".join(f"**{b['id']}.** {b['statement']}" for b in before) or "*No initial theory: new in this study.*"
+        left = (
+            "<br>".join(f"**{b['id']}.** {b['statement']}" for b in before) or "*No initial theory: new in this study.*"
+        )
         right = f"**{c['id']} (Textbox {c['textbox']}).** {c['statement']}"
         rows.append(f"| {left} | {right} |")
     rows += ["", f"*Statements quoted from {ATTRIBUTION}, Textboxes 1-5.*"]
@@ -135,8 +161,12 @@ def diagram_graph() -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
     return columns, list(dict.fromkeys(edges))
 
 
-AREA_COLOURS = {"self-efficacy": "#1b9e77", "understanding-acceptance": "#d95f02",
-                "helping-others": "#7570b3", "catharsis": "#e7298a"}
+AREA_COLOURS = {
+    "self-efficacy": "#1b9e77",
+    "understanding-acceptance": "#d95f02",
+    "helping-others": "#7570b3",
+    "catharsis": "#e7298a",
+}
 
 
 def draw_program_theory(ax=None):
@@ -154,11 +184,22 @@ def draw_program_theory(ax=None):
             pos[name] = (xs[col], 1 - (i + 0.5) / len(names))
     for a, b, area in edges:
         (x0, y0), (x1, y1) = pos[a], pos[b]
-        ax.annotate("", xy=(x1 - 0.2, y1), xytext=(x0 + 0.2, y0),
-                    arrowprops=dict(arrowstyle="-|>", color=AREA_COLOURS[area], lw=1.6, alpha=0.85))
+        ax.annotate(
+            "",
+            xy=(x1 - 0.2, y1),
+            xytext=(x0 + 0.2, y0),
+            arrowprops=dict(arrowstyle="-|>", color=AREA_COLOURS[area], lw=1.6, alpha=0.85),
+        )
     for name, (x, y) in pos.items():
-        ax.text(x, y, textwrap.fill(name, 24), ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round,pad=0.4", fc="white", ec="#444444"))
+        ax.text(
+            x,
+            y,
+            textwrap.fill(name, 24),
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox=dict(boxstyle="round,pad=0.4", fc="white", ec="#444444"),
+        )
     for col, x in xs.items():
         ax.text(x, 1.04, col.capitalize() + "s", ha="center", va="bottom", fontsize=11, fontweight="bold")
     doc = load()

@@ -25,28 +25,55 @@ from matplotlib.figure import Figure
 from . import fmt
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7"}
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
 GREY = "#BBBBBB"
 
-WIDTH_IN = 6.4        # every figure's width in inches
-SHOWN_PX = 688        # the content column's width on desktop
-MIN_FONT_PT = 9.5     # smallest text: 9.5 pt -> 14 px at 688 px
+WIDTH_IN = 6.4  # every figure's width in inches
+SHOWN_PX = 688  # the content column's width on desktop
+MIN_FONT_PT = 9.5  # smallest text: 9.5 pt -> 14 px at 688 px
 
 STYLE = {
-    "font.family": "DejaVu Sans", "font.size": 11, "axes.titlesize": 12, "axes.titleweight": "bold",
-    "axes.labelsize": 11, "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5,
-    "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#333333",
-    "axes.prop_cycle": matplotlib.cycler(color=[OKABE_ITO[k] for k in
-                                                ("blue", "vermillion", "bluish_green", "orange",
-                                                 "reddish_purple", "sky_blue", "yellow", "black")]),
-    "figure.dpi": 100, "savefig.dpi": 100, "figure.facecolor": "white",
-    "svg.hashsalt": "ipof", "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#333333",
+    "axes.prop_cycle": matplotlib.cycler(
+        color=[
+            OKABE_ITO[k]
+            for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "yellow", "black")
+        ]
+    ),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.facecolor": "white",
+    "svg.hashsalt": "ipof",
+    "svg.fonttype": "path",
 }
 
 LABELS = {
-    "gender": "Gender", "ethnicity": "Ethnicity", "age_group": "Age group", "use_duration": "Time using the forum",
-    "use_frequency": "How often", "forum": "Forum", "sexuality": "Sexuality",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "age_group": "Age group",
+    "use_duration": "Time using the forum",
+    "use_frequency": "How often",
+    "forum": "Forum",
+    "sexuality": "Sexuality",
 }
 
 
@@ -66,6 +93,7 @@ def _styled(draw):
     The layout is solved once and then frozen, so every later save (PNG at any dpi, SVG) places
     everything at the same positions and the SVG does not depend on what was saved before.
     """
+
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(STYLE):
@@ -73,6 +101,7 @@ def _styled(draw):
             fig.draw_without_rendering()
             fig.set_layout_engine("none")
             return fig
+
     return wrapper
 
 
@@ -89,8 +118,11 @@ def _category_label(text: str) -> str:
 
 
 @_styled
-def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_group", "ethnicity", "use_duration"),
-                              labels: dict[str, str] | None = None) -> Figure:
+def sample_description_figure(
+    table: pd.DataFrame,
+    variables=("gender", "age_group", "ethnicity", "use_duration"),
+    labels: dict[str, str] | None = None,
+) -> Figure:
     """Horizontal bars of percent of the included sample, one panel per variable, stacked on one scale.
 
     Takes ``description_table`` output or its disclosure-protected form: a withheld percentage is not
@@ -110,8 +142,15 @@ def sample_description_figure(table: pd.DataFrame, variables=("gender", "age_gro
         ax.set_ylim(len(part) - 0.5, -0.5)
         for yi, p in zip(y, pct, strict=False):
             text, colour = ("withheld", "#555555") if pd.isna(p) else (f"{p:.0f}%", "black")
-            ax.text((0 if pd.isna(p) else p) + top * 0.015, yi, text, va="center", fontsize=10.5,
-                    style="italic" if pd.isna(p) else "normal", color=colour)
+            ax.text(
+                (0 if pd.isna(p) else p) + top * 0.015,
+                yi,
+                text,
+                va="center",
+                fontsize=10.5,
+                style="italic" if pd.isna(p) else "normal",
+                color=colour,
+            )
         ax.set_title(labels.get(var, _category_label(var)), loc="left", fontsize=11.5)
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", bottom=False, labelbottom=False)
@@ -176,8 +215,17 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
         ax.plot(times, implied, "-", color=OKABE_ITO["vermillion"], lw=2.5, label="Model-implied trajectory")
         t = observed["time"].to_numpy(float)
         mean = observed["mean"].to_numpy(float)
-        ax.errorbar(t, mean, yerr=[mean - observed["ci_low"].to_numpy(float), observed["ci_high"].to_numpy(float) - mean],
-                    fmt="o", color=OKABE_ITO["black"], ms=6, capsize=4, lw=1.5, label="Observed mean (95% CI)")
+        ax.errorbar(
+            t,
+            mean,
+            yerr=[mean - observed["ci_low"].to_numpy(float), observed["ci_high"].to_numpy(float) - mean],
+            fmt="o",
+            color=OKABE_ITO["black"],
+            ms=6,
+            capsize=4,
+            lw=1.5,
+            label="Observed mean (95% CI)",
+        )
         ax.set_xticks(times, [f"T{i + 1}\nweek {6 * i}" for i in range(len(times))])
         ax.set_xlim(times.min() - 0.3, times.max() + 0.3)
         ax.set_title(title, loc="left")
@@ -194,8 +242,9 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
 def _diverging():
     from matplotlib.colors import LinearSegmentedColormap
 
-    return LinearSegmentedColormap.from_list("okabe_ito_diverging", [OKABE_ITO["blue"], "#FFFFFF",
-                                                                      OKABE_ITO["vermillion"]])
+    return LinearSegmentedColormap.from_list(
+        "okabe_ito_diverging", [OKABE_ITO["blue"], "#FFFFFF", OKABE_ITO["vermillion"]]
+    )
 
 
 def text_colour(background) -> str:
@@ -231,8 +280,9 @@ def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = No
         for j in range(i + 1):
             r = shown[i, j]
             if not np.isnan(r):
-                ax.text(j, i, fmt.fmt_bounded(r, 2), ha="center", va="center", fontsize=10,
-                        color=text_colour(cmap(norm(r))))
+                ax.text(
+                    j, i, fmt.fmt_bounded(r, 2), ha="center", va="center", fontsize=10, color=text_colour(cmap(norm(r)))
+                )
     label = (labels or {}).get
     ax.set_xticks(range(k), [label(n, n) for n in names[:-1]], rotation=45, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(k), [label(n, n) for n in names[1:]])

@@ -17,14 +17,20 @@ from .tables import Col, journal_table
 
 SCALES = {"gad": "GAD-7 (anxiety)", "phq": "PHQ-8 (depression)"}
 PARAMETERS = {
-    "intercept_mean": "Intercept mean", "slope_mean": "Slope mean", "intercept_var": "Intercept variance",
-    "slope_var": "Slope variance", "intercept_slope_cov": "Intercept-slope covariance",
-    "residual_var_1": "Residual variance, T1", "residual_var_2": "Residual variance, T2",
+    "intercept_mean": "Intercept mean",
+    "slope_mean": "Slope mean",
+    "intercept_var": "Intercept variance",
+    "slope_var": "Slope variance",
+    "intercept_slope_cov": "Intercept-slope covariance",
+    "residual_var_1": "Residual variance, T1",
+    "residual_var_2": "Residual variance, T2",
     "residual_var_3": "Residual variance, T3",
 }
 VARIABLE_LABELS = {
-    "selfeff_total": "Self-efficacy (selfeff_total)", "T1_help_total": "Forum helpfulness (T1_help_total)",
-    "T1_mod_total": "Moderator support (T1_mod_total)", "safe_total": "Psychological safety (safe_total)",
+    "selfeff_total": "Self-efficacy (selfeff_total)",
+    "T1_help_total": "Forum helpfulness (T1_help_total)",
+    "T1_mod_total": "Moderator support (T1_mod_total)",
+    "safe_total": "Psychological safety (safe_total)",
 }
 
 
@@ -33,83 +39,161 @@ def protected(results: Results) -> dict[str, pd.DataFrame]:
     return disclosure.protect_tables(results.tables, results.values["n_t1"])
 
 
-def forums(table: pd.DataFrame, name: str = "tbl-forums",
-           caption: str = "Survey respondents per forum at each wave.") -> str:
+def forums(
+    table: pd.DataFrame, name: str = "tbl-forums", caption: str = "Survey respondents per forum at each wave."
+) -> str:
     return journal_table(
-        table, {"forum": Col("Forum"), "n_t1": Col("Time 1", "int"), "n_t2": Col("Time 2", "int"),
-                "n_t3": Col("Time 3", "int")},
-        caption=caption, name=name,
-        notes=["Times 2 and 3 count respondents with a GAD-7 or a PHQ-8 total at that wave."])
+        table,
+        {
+            "forum": Col("Forum"),
+            "n_t1": Col("Time 1", "int"),
+            "n_t2": Col("Time 2", "int"),
+            "n_t3": Col("Time 3", "int"),
+        },
+        caption=caption,
+        name=name,
+        notes=["Times 2 and 3 count respondents with a GAD-7 or a PHQ-8 total at that wave."],
+    )
 
 
 def sample_description(table: pd.DataFrame) -> str:
-    shown = table.assign(variable=table["variable"].str.replace("_", " "),
-                         category=table["category"].astype(str).str.replace("_", " "))
+    shown = table.assign(
+        variable=table["variable"].str.replace("_", " "), category=table["category"].astype(str).str.replace("_", " ")
+    )
     return journal_table(
-        shown, {"variable": Col("Question"), "category": Col("Answer"), "n": Col("n", "int"),
-                "percent": Col("Percent", "pct")},
+        shown,
+        {
+            "variable": Col("Question"),
+            "category": Col("Answer"),
+            "n": Col("n", "int"),
+            "percent": Col("Percent", "pct"),
+        },
         caption="Survey demographics and forum use of the included sample (Multimedia Appendix 5).",
-        name="tbl-sample", notes=["Percentages are of the included sample; 0/1 questions show the number answering yes."])
+        name="tbl-sample",
+        notes=["Percentages are of the included sample; 0/1 questions show the number answering yes."],
+    )
 
 
 def reliability(table: pd.DataFrame) -> str:
     shown = table.assign(subscale=table["subscale"].map(VARIABLE_LABELS).fillna(table["subscale"]))
     return journal_table(
-        shown, {"subscale": Col("Subscale"), "items": Col("Items"), "n": Col("n", "int"), "mean": Col("Mean", "num"),
-                "sd": Col("SD", "num"), "alpha_n": Col("n (alpha)", "int"),
-                "alpha": Col("Cronbach's alpha", "bounded", 2)},
-        caption="Subscale scores and their reliability (Multimedia Appendix 3).", name="tbl-reliability",
-        notes=["Scores are item means; alpha uses respondents who answered every item of the subscale."])
+        shown,
+        {
+            "subscale": Col("Subscale"),
+            "items": Col("Items"),
+            "n": Col("n", "int"),
+            "mean": Col("Mean", "num"),
+            "sd": Col("SD", "num"),
+            "alpha_n": Col("n (alpha)", "int"),
+            "alpha": Col("Cronbach's alpha", "bounded", 2),
+        },
+        caption="Subscale scores and their reliability (Multimedia Appendix 3).",
+        name="tbl-reliability",
+        notes=["Scores are item means; alpha uses respondents who answered every item of the subscale."],
+    )
 
 
 def growth_fit(values: dict) -> str:
-    rows = [{"scale": SCALES[s], "n": values[f"{s}_lgcm_n"], "chi2": values[f"{s}_lgcm_chi2"],
-             "df": values[f"{s}_lgcm_df"], "p": values[f"{s}_lgcm_p"],
-             **{f"r2_t{w}": 100 * values[f"{s}_lgcm_r2_t{w}"] for w in (1, 2, 3)},
-             "improper": values[f"{s}_lgcm_improper"]} for s in SCALES]
+    rows = [
+        {
+            "scale": SCALES[s],
+            "n": values[f"{s}_lgcm_n"],
+            "chi2": values[f"{s}_lgcm_chi2"],
+            "df": values[f"{s}_lgcm_df"],
+            "p": values[f"{s}_lgcm_p"],
+            **{f"r2_t{w}": 100 * values[f"{s}_lgcm_r2_t{w}"] for w in (1, 2, 3)},
+            "improper": values[f"{s}_lgcm_improper"],
+        }
+        for s in SCALES
+    ]
     return journal_table(
-        pd.DataFrame(rows), {"scale": Col("Scale"), "n": Col("n", "int"), "chi2": Col("χ²", "num", 2),
-                             "df": Col("df", "int"), "p": Col("*P*", "p"), "r2_t1": Col("R² T1", "pct"),
-                             "r2_t2": Col("R² T2", "pct"), "r2_t3": Col("R² T3", "pct"),
-                             "improper": Col("Improper solution", "bool")},
-        caption="Fit of the linear latent growth curve models (Multimedia Appendix 7).", name="tbl-growth-fit",
-        notes=["χ² is the likelihood ratio against the saturated model; R² = 1 − residual / implied variance."])
+        pd.DataFrame(rows),
+        {
+            "scale": Col("Scale"),
+            "n": Col("n", "int"),
+            "chi2": Col("χ²", "num", 2),
+            "df": Col("df", "int"),
+            "p": Col("*P*", "p"),
+            "r2_t1": Col("R² T1", "pct"),
+            "r2_t2": Col("R² T2", "pct"),
+            "r2_t3": Col("R² T3", "pct"),
+            "improper": Col("Improper solution", "bool"),
+        },
+        caption="Fit of the linear latent growth curve models (Multimedia Appendix 7).",
+        name="tbl-growth-fit",
+        notes=["χ² is the likelihood ratio against the saturated model; R² = 1 − residual / implied variance."],
+    )
 
 
 def growth_estimates(table: pd.DataFrame) -> str:
     shown = table.assign(scale=table["scale"].map(SCALES), parameter=table["parameter"].map(PARAMETERS))
     return journal_table(
-        shown, {"scale": Col("Scale"), "parameter": Col("Parameter"), "estimate": Col("Estimate", "num", 3),
-                "se": Col("SE", "num", 3), "z": Col("*z*", "num", 2), "p": Col("*P*", "p"),
-                "ci_low": Col("95% CI low", "num", 3), "ci_high": Col("95% CI high", "num", 3)},
-        caption="Parameter estimates of the growth models (Multimedia Appendix 7).", name="tbl-growth-estimates",
-        notes=["Wald z, two-tailed P and 95% Wald intervals; SEs from the information named by the "
-               "`growth_information` parameter."])
+        shown,
+        {
+            "scale": Col("Scale"),
+            "parameter": Col("Parameter"),
+            "estimate": Col("Estimate", "num", 3),
+            "se": Col("SE", "num", 3),
+            "z": Col("*z*", "num", 2),
+            "p": Col("*P*", "p"),
+            "ci_low": Col("95% CI low", "num", 3),
+            "ci_high": Col("95% CI high", "num", 3),
+        },
+        caption="Parameter estimates of the growth models (Multimedia Appendix 7).",
+        name="tbl-growth-estimates",
+        notes=[
+            "Wald z, two-tailed P and 95% Wald intervals; SEs from the information named by the "
+            "`growth_information` parameter."
+        ],
+    )
 
 
 def correlations(table: pd.DataFrame) -> str:
     return journal_table(
-        table, {"var1": Col("Variable 1"), "var2": Col("Variable 2"), "r": Col("*r*", "bounded", 3),
-                "p": Col("*P*", "p"), "n": Col("n", "int")},
+        table,
+        {
+            "var1": Col("Variable 1"),
+            "var2": Col("Variable 2"),
+            "r": Col("*r*", "bounded", 3),
+            "p": Col("*P*", "p"),
+            "n": Col("n", "int"),
+        },
         caption="Pearson correlations between key items and subscales (Multimedia Appendix 8).",
-        name="tbl-correlations", notes=["Pairwise deletion; two-tailed P. safe_3 is shown as answered (not reversed)."])
+        name="tbl-correlations",
+        notes=["Pairwise deletion; two-tailed P. safe_3 is shown as answered (not reversed)."],
+    )
 
 
 def ttests(table: pd.DataFrame, tails: int) -> str:
-    shown = table.assign(p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
-                         df=[v if isinstance(v, str) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1)
-                             for v in table["df"]])
+    shown = table.assign(
+        p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
+        df=[v if isinstance(v, str) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1) for v in table["df"]],
+    )
     return journal_table(
-        shown, {"variable": Col("Variable"), "t": Col("*t*", "num", 3), "df": Col("df", "text"),
-                "p": Col(f"*P* ({'one' if tails == 1 else 'two'}-tailed)", "p"), "d": Col("*d*", "num", 3),
-                "welch": Col("Welch's t", "bool"), "n_posted": Col("n posted", "int"), "n_never": Col("n never", "int"),
-                "mean_posted": Col("Mean posted", "num"), "sd_posted": Col("SD posted", "num"),
-                "mean_never": Col("Mean never", "num"), "sd_never": Col("SD never", "num"),
-                "levene_p": Col("Levene *P*", "p")},
+        shown,
+        {
+            "variable": Col("Variable"),
+            "t": Col("*t*", "num", 3),
+            "df": Col("df", "text"),
+            "p": Col(f"*P* ({'one' if tails == 1 else 'two'}-tailed)", "p"),
+            "d": Col("*d*", "num", 3),
+            "welch": Col("Welch's t", "bool"),
+            "n_posted": Col("n posted", "int"),
+            "n_never": Col("n never", "int"),
+            "mean_posted": Col("Mean posted", "num"),
+            "sd_posted": Col("SD posted", "num"),
+            "mean_never": Col("Mean never", "num"),
+            "sd_never": Col("SD never", "num"),
+            "levene_p": Col("Levene *P*", "p"),
+        },
         caption="Respondents who had posted compared with those who had not (Multimedia Appendix 9).",
-        name="tbl-ttests", key_first=["variable", "t", "df", "p", "d"],
-        notes=["t is signed posters minus never-posters; d uses the pooled SD. Levene's test (centred on "
-               "the mean) picks Student's or Welch's t unless the `ttest` parameter forces one."])
+        name="tbl-ttests",
+        key_first=["variable", "t", "df", "p", "d"],
+        notes=[
+            "t is signed posters minus never-posters; d uses the pooled SD. Levene's test (centred on "
+            "the mean) picks Student's or Welch's t unless the `ttest` parameter forces one."
+        ],
+    )
 
 
 def robustness(table: pd.DataFrame, caption: str, name: str) -> str:
@@ -120,8 +204,14 @@ def growth_panels(results: Results) -> list[tuple[str, pd.DataFrame, list[float]
     """The growth figure's panels: (title, observed wave means with CIs, model-implied means)."""
     means = results.tables["wave_means"]
     v = results.values
-    return [(title, means[means["scale"] == s].reset_index(drop=True),
-             [v[f"{s}_lgcm_implied_mean_{w}"] for w in ("t1", "t2", "t3")]) for s, title in SCALES.items()]
+    return [
+        (
+            title,
+            means[means["scale"] == s].reset_index(drop=True),
+            [v[f"{s}_lgcm_implied_mean_{w}"] for w in ("t1", "t2", "t3")],
+        )
+        for s, title in SCALES.items()
+    ]
 
 
 def improper_markdown(values: dict) -> str:
@@ -130,10 +220,12 @@ def improper_markdown(values: dict) -> str:
     for s, label in SCALES.items():
         if values.get(f"{s}_lgcm_improper"):
             reasons = "; ".join(values[f"{s}_lgcm_warnings"])
-            out.append(f":::{{warning}} Improper solution: {label}\nThe {label} growth model's maximum-likelihood "
-                       f"solution is improper ({reasons}). As lavaan does by default, the unconstrained estimates "
-                       "are reported, but R-squared values can exceed 100% and the estimates should not be "
-                       "interpreted without care.\n:::")
+            out.append(
+                f":::{{warning}} Improper solution: {label}\nThe {label} growth model's maximum-likelihood "
+                f"solution is improper ({reasons}). As lavaan does by default, the unconstrained estimates "
+                "are reported, but R-squared values can exceed 100% and the estimates should not be "
+                "interpreted without care.\n:::"
+            )
     return "\n\n".join(out)
 
 
@@ -148,46 +240,79 @@ def show_improper(values: dict) -> None:
 
 def multiverse(doc: dict) -> str:
     """The conclusions of a multiverse document: rule, verdict under the paper's choices, share holding."""
-    rows = [{"id": f"[{c['id']}](#mv-{c['id']})", "statement": c["statement"], "rule": f"`{c['rule']}`",
-             "paper": c["paper_choice_holds"], "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
-             "n": c["n_specifications"]} for c in doc["conclusions"]]
+    rows = [
+        {
+            "id": f"[{c['id']}](#mv-{c['id']})",
+            "statement": c["statement"],
+            "rule": f"`{c['rule']}`",
+            "paper": c["paper_choice_holds"],
+            "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
+            "n": c["n_specifications"],
+        }
+        for c in doc["conclusions"]
+    ]
     return journal_table(
-        pd.DataFrame(rows), {"id": Col("Conclusion", "markdown"), "statement": Col("The paper concludes"),
-                             "paper": Col("Holds with the paper's choices", "bool"),
-                             "holds": Col("Holds in (% of analyses)", "pct", 0), "n": Col("Analyses", "int"),
-                             "rule": Col("Rule", "markdown")},
-        caption="How the paper's conclusions fare across the multiverse.", name="tbl-multiverse",
-        notes=["An analysis counts when it could be run and the rule could decide."])
+        pd.DataFrame(rows),
+        {
+            "id": Col("Conclusion", "markdown"),
+            "statement": Col("The paper concludes"),
+            "paper": Col("Holds with the paper's choices", "bool"),
+            "holds": Col("Holds in (% of analyses)", "pct", 0),
+            "n": Col("Analyses", "int"),
+            "rule": Col("Rule", "markdown"),
+        },
+        caption="How the paper's conclusions fare across the multiverse.",
+        name="tbl-multiverse",
+        notes=["An analysis counts when it could be run and the rule could decide."],
+    )
 
 
 def codebook_items(items: pd.DataFrame) -> str:
     return journal_table(
-        items, {"variable": Col("Variable"), "wording": Col("Wording"), "response scale": Col("Response scale"),
-                "subscale": Col("Score"), "reversed": Col("Reversed"), "wording source": Col("Source of wording")},
-        caption="Survey variables from the codebook (data/codebook.yaml).", name="tbl-items",
-        notes=["GAD-7 and PHQ-8 items are asked at each wave (prefixes t1_, t2_, t3_)."])
+        items,
+        {
+            "variable": Col("Variable"),
+            "wording": Col("Wording"),
+            "response scale": Col("Response scale"),
+            "subscale": Col("Score"),
+            "reversed": Col("Reversed"),
+            "wording source": Col("Source of wording"),
+        },
+        caption="Survey variables from the codebook (data/codebook.yaml).",
+        name="tbl-items",
+        notes=["GAD-7 and PHQ-8 items are asked at each wave (prefixes t1_, t2_, t3_)."],
+    )
 
 
 def codebook_derived(derived: pd.DataFrame) -> str:
     return journal_table(
-        derived, {"score": Col("Score"), "label": Col("Meaning"), "items": Col("Items"),
-                  "definition": Col("Definition")},
-        caption="Derived scores and how they are computed.", name="tbl-derived")
+        derived,
+        {"score": Col("Score"), "label": Col("Meaning"), "items": Col("Items"), "definition": Col("Definition")},
+        caption="Derived scores and how they are computed.",
+        name="tbl-derived",
+    )
 
 
 def item_frequencies(table: pd.DataFrame) -> str:
     """Wide frequency table: one row per item, 'n (percent)' per answer, suppressed cells as the symbol."""
+
     def cell(row):
         if isinstance(row["n"], str):
             return row["n"]
         pct = row["percent"]
         return f"{int(row['n'])} ({pct:.0f}%)" if not isinstance(pct, str) else str(int(row["n"]))
+
     long = table.assign(cell=table.apply(cell, axis=1))
     wide = long.pivot(index="item", columns="answer", values="cell")
     answers = sorted([a for a in wide.columns if a != "missing"], key=int) + ["missing"]
     wide = wide.reindex(index=list(dict.fromkeys(table["item"])), columns=answers).reset_index()
-    columns = {"item": Col("Item")} | {a: Col(a.capitalize() if a == "missing" else a, "text", missing="–")
-                                       for a in answers}
-    return journal_table(wide, columns, caption="Answers to every scored item: n (% of the included sample).",
-                         name="tbl-frequencies",
-                         notes=["A dash marks an answer outside the item's scale."])
+    columns = {"item": Col("Item")} | {
+        a: Col(a.capitalize() if a == "missing" else a, "text", missing="–") for a in answers
+    }
+    return journal_table(
+        wide,
+        columns,
+        caption="Answers to every scored item: n (% of the included sample).",
+        name="tbl-frequencies",
+        notes=["A dash marks an answer outside the item's scale."],
+    )

@@ -19,7 +19,9 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     rng = np.random.default_rng(seed)
     df = pd.DataFrame({"record_id": [f"R{seed:02d}-{i:05d}" for i in range(n)]})
     df["forum"] = rng.choice(contract.FORUMS, n, p=[0.02, 0.25, 0.36, 0.1, 0.12, 0.1, 0.05])
-    df["t1_duration_min"] = np.round(np.where(rng.random(n) < 0.05, rng.uniform(1, 4.9, n), rng.lognormal(2.7, 0.4, n)), 2)
+    df["t1_duration_min"] = np.round(
+        np.where(rng.random(n) < 0.05, rng.uniform(1, 4.9, n), rng.lognormal(2.7, 0.4, n)), 2
+    )
     for name, cats in contract.CATEGORY_COLUMNS.items():
         if name != "forum":
             p = np.linspace(len(cats), 1, len(cats))
@@ -30,9 +32,11 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     df["posted_6wk"] = np.where(df["ever_posted"] == 1, (rng.random(n) < 0.8).astype(int), 0)
 
     support = rng.normal(size=n) + 0.3 * df["ever_posted"]
+
     def likert(loading, low=1, high=5, centre=3.4, spread=1.0):
         raw = centre + loading * support + rng.normal(scale=spread, size=n)
         return np.clip(np.round(raw), low, high).astype(float)
+
     df["visit_read"] = likert(0.6)
     df["stigma_inferior"] = likert(-0.4)
     for item in contract.SELFEFF_ITEMS:
@@ -50,8 +54,14 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
                 raw = 1.45 + 0.9 * (distress + w * slope) + rng.normal(scale=0.7, size=n)
                 values = np.clip(np.round(raw), 0, 3)
                 df[f"{wave}_{item}"] = np.where(present[wave], values, np.nan)
-    likert_cols = ["visit_read", "stigma_inferior", *contract.SELFEFF_ITEMS, *contract.HELP_ITEMS,
-                   *contract.MOD_ITEMS, *contract.SAFE_ITEMS]
+    likert_cols = [
+        "visit_read",
+        "stigma_inferior",
+        *contract.SELFEFF_ITEMS,
+        *contract.HELP_ITEMS,
+        *contract.MOD_ITEMS,
+        *contract.SAFE_ITEMS,
+    ]
     for col in likert_cols:
         df.loc[rng.random(n) < missing_rate, col] = np.nan
     return df

@@ -29,7 +29,7 @@ def toc_files() -> list[str]:
 
 def page_text(site: Path, doc: str) -> str:
     raw = (site / f"{doc}.html").read_text(encoding="utf-8")
-    main = raw[raw.find("<main"):]
+    main = raw[raw.find("<main") :]
     main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
 
@@ -42,7 +42,8 @@ def results(site):
     values = json.loads((ROOT / "_build" / "results" / "book-manifest.json").read_text())
     survey = paths.survey_file()
     assert values["data_sha256"] == file_sha256(survey), (
-        f"the site was built from {values['data_file']}, not {survey}: run `make book` with the same IPOF_DATA")
+        f"the site was built from {values['data_file']}, not {survey}: run `make book` with the same IPOF_DATA"
+    )
     return values
 
 
@@ -53,18 +54,21 @@ def test_every_chapter_is_built(site):
     assert not missing
 
 
-@pytest.mark.parametrize("doc,key", [
-    ("book/results/participants", "n_t1"),
-    ("book/results/caseness", "caseness_n_cases"),
-    ("book/results/caseness", "caseness_chi2"),
-    ("book/results/growth", "gad_t1_mean"),
-    ("book/results/growth", "gad_lgcm_slope_mean"),
-    ("book/results/theory-area-1", "r_selfeff_help"),
-    ("book/results/theory-area-1", "t_safe_total"),
-    ("book/results/theory-area-1", "t_selfeff_total"),
-    ("book/results/theory-area-2", "n_agree_help_isolated"),
-    ("book/discussion/summary", "phq_lgcm_slope_mean"),
-])
+@pytest.mark.parametrize(
+    "doc,key",
+    [
+        ("book/results/participants", "n_t1"),
+        ("book/results/caseness", "caseness_n_cases"),
+        ("book/results/caseness", "caseness_chi2"),
+        ("book/results/growth", "gad_t1_mean"),
+        ("book/results/growth", "gad_lgcm_slope_mean"),
+        ("book/results/theory-area-1", "r_selfeff_help"),
+        ("book/results/theory-area-1", "t_safe_total"),
+        ("book/results/theory-area-1", "t_selfeff_total"),
+        ("book/results/theory-area-2", "n_agree_help_isolated"),
+        ("book/discussion/summary", "phq_lgcm_slope_mean"),
+    ],
+)
 def test_computed_numbers_are_on_the_page(site, results, doc, key):
     """The engine's value, formatted as every page formats that key, is what the page shows."""
     expected = numbers.format_value(key, results)
@@ -89,8 +93,13 @@ def test_majority_words_follow_the_shares(site, results):
 
 
 def test_figures_load_and_have_alt_text(site):
-    for doc in ("book/results/participants", "book/results/caseness", "book/results/growth",
-                "book/results/program-theory", "book/appendices/appendix-8-correlations"):
+    for doc in (
+        "book/results/participants",
+        "book/results/caseness",
+        "book/results/growth",
+        "book/results/program-theory",
+        "book/appendices/appendix-8-correlations",
+    ):
         raw = (site / f"{doc}.html").read_text(encoding="utf-8")
         images = re.findall(r"<img[^>]*>", raw)
         assert images, doc
@@ -118,8 +127,11 @@ def test_cmo_textboxes_and_design_implications_are_rendered_from_the_data(site):
             assert item[:60] in summary
 
 
-TWIN_CLAIMS = ("computed from a synthetic twin", "The survey numbers come from a synthetic twin",
-               "This book is built from a synthetic twin")
+TWIN_CLAIMS = (
+    "computed from a synthetic twin",
+    "The survey numbers come from a synthetic twin",
+    "This book is built from a synthetic twin",
+)
 
 
 def test_every_page_names_its_data_truly(site, results):
@@ -140,9 +152,21 @@ def test_every_page_names_its_data_truly(site, results):
 
 def test_no_survey_statistic_is_typed_into_markdown(results):
     """Every survey number in the prose is glued: none of the engine's key results appears typed."""
-    keys = ["caseness_chi2", "gad_t1_mean", "gad_t1_sd", "phq_t1_mean", "phq_t1_sd", "gad_lgcm_slope_mean",
-            "phq_lgcm_slope_mean", "r_selfeff_help", "r_selfeff_mod", "t_safe_total", "t_selfeff_total",
-            "d_safe_total", "d_selfeff_total"]
+    keys = [
+        "caseness_chi2",
+        "gad_t1_mean",
+        "gad_t1_sd",
+        "phq_t1_mean",
+        "phq_t1_sd",
+        "gad_lgcm_slope_mean",
+        "phq_lgcm_slope_mean",
+        "r_selfeff_help",
+        "r_selfeff_mod",
+        "t_safe_total",
+        "t_selfeff_total",
+        "d_safe_total",
+        "d_selfeff_total",
+    ]
     typed = []
     for md in (ROOT / "book").rglob("*.md"):
         text = md.read_text(encoding="utf-8")
@@ -158,9 +182,14 @@ def test_every_reference_is_listed(site):
     raw = (site / "book/references.html").read_text(encoding="utf-8")
     entries = re.findall(r'<div class="citation" id="id\d+" role="doc-biblioentry">', raw)
     bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
-    cited = set(re.findall(r"\{cite:[pt]\}`([^`]+)`", "".join(p.read_text(encoding="utf-8")
-                                                             for p in (ROOT / "book").rglob("*.*")
-                                                             if p.suffix in {".md", ".ipynb"})))
+    cited = set(
+        re.findall(
+            r"\{cite:[pt]\}`([^`]+)`",
+            "".join(
+                p.read_text(encoding="utf-8") for p in (ROOT / "book").rglob("*.*") if p.suffix in {".md", ".ipynb"}
+            ),
+        )
+    )
     keys = {k.strip() for group in cited for k in group.split(",")}
     assert keys <= set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
     assert len(entries) == len(keys) >= 39
@@ -172,12 +201,14 @@ def test_appendix_tables_are_downloadable(site):
     import csv
     import io
 
-    expected = {"book/appendices/appendix-3-reliability": "appendix-3-reliability",
-                "book/appendices/appendix-5-sample": "appendix-5-sample-description",
-                "book/appendices/appendix-7-growth": "appendix-7-growth-estimates",
-                "book/appendices/appendix-8-correlations": "appendix-8-correlations",
-                "book/appendices/appendix-9-ttests": "appendix-9-ttests",
-                "book/reproduction-report": "reproduction-report"}
+    expected = {
+        "book/appendices/appendix-3-reliability": "appendix-3-reliability",
+        "book/appendices/appendix-5-sample": "appendix-5-sample-description",
+        "book/appendices/appendix-7-growth": "appendix-7-growth-estimates",
+        "book/appendices/appendix-8-correlations": "appendix-8-correlations",
+        "book/appendices/appendix-9-ttests": "appendix-9-ttests",
+        "book/reproduction-report": "reproduction-report",
+    }
     for doc, name in expected.items():
         raw = (site / f"{doc}.html").read_text(encoding="utf-8")
         link = re.search(rf'download="{name}.csv" href="data:text/csv;base64,([A-Za-z0-9+/=]+)"', raw)
@@ -191,8 +222,13 @@ def test_computed_numbers_link_to_their_report_row(site):
     anchors = set(re.findall(r'<tr id="(claim-c\d+)"', report))
     assert len(anchors) >= 60
     linked = 0
-    for doc in ("book/results/participants", "book/results/caseness", "book/results/growth",
-                "book/results/theory-area-1", "book/results/theory-area-2"):
+    for doc in (
+        "book/results/participants",
+        "book/results/caseness",
+        "book/results/growth",
+        "book/results/theory-area-1",
+        "book/results/theory-area-2",
+    ):
         raw = (site / f"{doc}.html").read_text(encoding="utf-8")
         targets = re.findall(r'class="claim-link[^"]*" href="[^"#]*reproduction-report.html#(claim-c\d+)"', raw)
         assert targets, doc
@@ -207,7 +243,13 @@ def test_report_and_audit_chapters_show_their_summaries(site):
     audit_page = page_text(site, "book/audit")
     assert re.search(r"Of \d+ checks, \d+ find the printed numbers inconsistent", audit_page)
     robustness = page_text(site, "book/robustness")
-    for heading in ("Student or Welch", "continuity correction", "Speed exclusion", "missing waves", "Subscale scoring"):
+    for heading in (
+        "Student or Welch",
+        "continuity correction",
+        "Speed exclusion",
+        "missing waves",
+        "Subscale scoring",
+    ):
         assert heading in robustness
     multiverse = page_text(site, "book/multiverse")
     assert re.search(r"Of the \d+ specifications, \d+ could not be estimated", multiverse)
@@ -233,10 +275,16 @@ def test_site_holds_no_respondent_ids(site, results):
             assert not found, (path, sorted(found)[:3])
 
 
-COMPUTED_PAGES = ["book/results/participants", "book/appendices/appendix-3-reliability",
-                  "book/appendices/appendix-5-sample", "book/appendices/appendix-7-growth",
-                  "book/appendices/appendix-8-correlations", "book/appendices/appendix-9-ttests",
-                  "book/robustness", "book/multiverse"]
+COMPUTED_PAGES = [
+    "book/results/participants",
+    "book/appendices/appendix-3-reliability",
+    "book/appendices/appendix-5-sample",
+    "book/appendices/appendix-7-growth",
+    "book/appendices/appendix-8-correlations",
+    "book/appendices/appendix-9-ttests",
+    "book/robustness",
+    "book/multiverse",
+]
 
 
 @pytest.mark.parametrize("doc", COMPUTED_PAGES)
@@ -249,14 +297,23 @@ def test_tables_are_typeset_as_a_journal_does(site, doc):
     for table in tables:
         caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
         assert caption and re.search(r"Table \d+", html.unescape(re.sub(r"<[^>]+>", "", caption.group(1)))), doc
-        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.S)]
+        cells = [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.S)
+        ]
         for cell in cells:
             assert cell not in {"True", "False", "nan", "suppressed", "withheld"}, (doc, cell)
             assert not re.fullmatch(r"[-−]?\d+\.\d{5,}", cell), (doc, cell)
-        headers = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+        headers = [
+            html.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+            for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)
+        ]
         counts = [i for i, h in enumerate(headers) if h == "n" or h.startswith("n ") or h.startswith("Time ")]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
-            row_cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+            row_cells = [
+                html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+            ]
             for i in counts:
                 if i < len(row_cells):  # counts are whole numbers or the suppression symbol
                     assert re.fullmatch(r"[\d,]+|†|n/a", row_cells[i]), (doc, headers[i], row_cells[i])

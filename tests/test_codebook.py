@@ -42,25 +42,47 @@ EXPECTED_SUBSCALES = {
     "safe_total": ("safe_1", "safe_2", "safe_3", "safe_4", "safe_5", "safe_6"),
 }
 EXPECTED_CLINICAL = {"gad": tuple(f"gad_{i}" for i in range(1, 8)), "phq": tuple(f"phq_{i}" for i in range(1, 9))}
-EXPECTED_FLAGS = ("reason_self", "reason_someone_else", "reason_help_others", "responded_or_liked_6wk",
-                  "posted_6wk", "ever_posted")
+EXPECTED_FLAGS = (
+    "reason_self",
+    "reason_someone_else",
+    "reason_help_others",
+    "responded_or_liked_6wk",
+    "posted_6wk",
+    "ever_posted",
+)
 
 
 def expected_columns() -> tuple[ColumnSpec, ...]:
     """The contract's column table, in its order (the pre-codebook hard-coded specs)."""
     cat = lambda name: ColumnSpec(name, "category", EXPECTED_CATEGORIES[name])  # noqa: E731
     flag = lambda name: ColumnSpec(name, "flag")  # noqa: E731
-    cols = [ColumnSpec("record_id", "id"), cat("forum"), ColumnSpec("t1_duration_min", "number", low=0),
-            cat("gender"), cat("ethnicity"), cat("age_group"), cat("sexuality"),
-            flag("reason_self"), flag("reason_someone_else"), flag("reason_help_others"),
-            cat("use_duration"), cat("use_frequency"),
-            flag("responded_or_liked_6wk"), flag("posted_6wk"), flag("ever_posted"),
-            ColumnSpec("visit_read", "integer", low=1, high=5), ColumnSpec("stigma_inferior", "integer", low=1, high=5)]
+    cols = [
+        ColumnSpec("record_id", "id"),
+        cat("forum"),
+        ColumnSpec("t1_duration_min", "number", low=0),
+        cat("gender"),
+        cat("ethnicity"),
+        cat("age_group"),
+        cat("sexuality"),
+        flag("reason_self"),
+        flag("reason_someone_else"),
+        flag("reason_help_others"),
+        cat("use_duration"),
+        cat("use_frequency"),
+        flag("responded_or_liked_6wk"),
+        flag("posted_6wk"),
+        flag("ever_posted"),
+        ColumnSpec("visit_read", "integer", low=1, high=5),
+        ColumnSpec("stigma_inferior", "integer", low=1, high=5),
+    ]
     cols += [ColumnSpec(c, "integer", low=1, high=10) for c in EXPECTED_SUBSCALES["selfeff_total"]]
     for name in ("T1_help_total", "T1_mod_total", "safe_total"):
         cols += [ColumnSpec(c, "integer", low=1, high=5) for c in EXPECTED_SUBSCALES[name]]
     for wave in ("t1", "t2", "t3"):
-        cols += [ColumnSpec(f"{wave}_{s}", "integer", low=0, high=3) for s in EXPECTED_CLINICAL["gad"] + EXPECTED_CLINICAL["phq"]]
+        cols += [
+            ColumnSpec(f"{wave}_{s}", "integer", low=0, high=3)
+            for s in EXPECTED_CLINICAL["gad"] + EXPECTED_CLINICAL["phq"]
+        ]
     return tuple(cols)
 
 
@@ -76,14 +98,17 @@ def test_contract_reproduces_the_hard_coded_specs():
     assert [c.rule() for c in contract.COLUMNS] == [c.rule() for c in expected_columns()]
     assert contract.CATEGORY_COLUMNS == EXPECTED_CATEGORIES
     assert contract.FORUMS == EXPECTED_CATEGORIES["forum"] and contract.AGE_GROUPS == EXPECTED_CATEGORIES["age_group"]
-    assert contract.NUMERIC_COLUMNS == tuple(c.name for c in expected_columns() if c.kind != "id" and c.kind != "category")
+    assert contract.NUMERIC_COLUMNS == tuple(
+        c.name for c in expected_columns() if c.kind != "id" and c.kind != "category"
+    )
     assert contract.FLAGS == EXPECTED_FLAGS
 
 
 def test_contract_reproduces_items_waves_and_reversal():
     assert contract.SUBSCALES == EXPECTED_SUBSCALES
     assert (contract.SELFEFF_ITEMS, contract.HELP_ITEMS, contract.MOD_ITEMS, contract.SAFE_ITEMS) == tuple(
-        EXPECTED_SUBSCALES.values())
+        EXPECTED_SUBSCALES.values()
+    )
     assert contract.CLINICAL_SCALES == EXPECTED_CLINICAL
     assert (contract.GAD_ITEMS, contract.PHQ_ITEMS) == (EXPECTED_CLINICAL["gad"], EXPECTED_CLINICAL["phq"])
     assert contract.WAVES == ("t1", "t2", "t3")
@@ -94,7 +119,11 @@ def test_contract_reproduces_items_waves_and_reversal():
 
 def test_derivation_parameters_match_the_engine():
     """The engine's own constants and behaviour agree with the codebook's derived-score definitions."""
-    assert contract.CASENESS_NOT_CASE_MAX == {"gad": caseness.GAD_CUTOFF, "phq": caseness.PHQ_CUTOFF} == {"gad": 7, "phq": 9}
+    assert (
+        contract.CASENESS_NOT_CASE_MAX
+        == {"gad": caseness.GAD_CUTOFF, "phq": caseness.PHQ_CUTOFF}
+        == {"gad": 7, "phq": 9}
+    )
     assert loading.DEFAULT_EXCLUSION_MINUTES == contract.SPEED_EXCLUSION_MINUTES == 5.0
     values = pd.Series(range(LIKERT[0], LIKERT[1] + 1))
     counts = scales.agreement_counts(values)
@@ -105,7 +134,7 @@ def test_derivation_parameters_match_the_engine():
         for answered in range(k + 1):
             items = pd.DataFrame([[3.0] * answered + [np.nan] * (k - answered)])
             assert scales.subscale_mean(items).notna().iloc[0] == (answered >= -(-k // 2))
-    rule, = contract.CROSS_COLUMN_RULES
+    (rule,) = contract.CROSS_COLUMN_RULES
     assert (rule.if_column, rule.if_value, rule.then_column, rule.then_value) == ("posted_6wk", 1, "ever_posted", 1)
     assert rule.message == "ever_posted must be 1 whenever posted_6wk is 1"
 
@@ -129,7 +158,10 @@ def test_wording_is_never_invented():
         assert (col.wording == "wording not published") == (col.wording_source == "unpublished"), col.name
     assert book.column("stigma_inferior").wording == "I feel inferior to other people because of my mental health"
     assert book.column("stigma_inferior").wording_source == "paper"
-    assert (book.column("safe_3").wording, book.column("safe_5").wording) == ("I feel like an outsider", "I feel welcome")
+    assert (book.column("safe_3").wording, book.column("safe_5").wording) == (
+        "I feel like an outsider",
+        "I feel welcome",
+    )
     assert all(book.column(c).wording == "wording not published" for c in EXPECTED_SUBSCALES["selfeff_total"])
 
 
@@ -147,12 +179,14 @@ def _col(doc, name):
 def _set(name, key, value):
     def mutate(doc):
         _col(doc, name)[key] = value
+
     return mutate
 
 
 def _derived(name, key, value):
     def mutate(doc):
         next(d for d in doc["derived"] if d["name"] == name)[key] = value
+
     return mutate
 
 
@@ -171,16 +205,24 @@ MALFORMED = [
     ("empty wording", _set("help_hope", "wording", " "), "(help_hope)", "wording must be a non-empty text"),
     ("unknown key", _set("mod_1", "subscle", "T1_mod_total"), "(mod_1)", "unknown key(s) ['subscle']"),
     ("duplicate column", lambda d: d["columns"].append(dict(_col(d, "mod_1"))), "columns", "['mod_1'] appear more"),
-    ("wave item clash", lambda d: d["columns"].append({**_col(d, "mod_1"), "name": "t2_gad_1", "subscale": None}),
-     "columns", "['t2_gad_1'] appear more"),
+    (
+        "wave item clash",
+        lambda d: d["columns"].append({**_col(d, "mod_1"), "name": "t2_gad_1", "subscale": None}),
+        "columns",
+        "['t2_gad_1'] appear more",
+    ),
     ("rule on unknown column", lambda d: d["rules"][0].update({"then": "ever_poster"}), "rules[0]", "then must name"),
     ("rule value out of range", lambda d: d["rules"][0].update({"must_be": 2}), "rules[0]", "must_be must be a value"),
     ("caseness without phq", _derived("caseness", "not_case_max", {"gad": 7}), "derived[7] (caseness)", "not_case_max"),
     ("clinical range wrong", _derived("gad_total", "range", [0, 20]), "(gad_total)", "range must be the sum"),
     ("fraction above 1", _derived("T1_mod_total", "min_answered_fraction", 1.5), "(T1_mod_total)", "(0, 1]"),
     ("unknown derived kind", _derived("agreement", "kind", "tally"), "(agreement)", "kind must be one of"),
-    ("one-item subscale", lambda d: [_col(d, f"mod_{i}").pop("subscale") for i in (2, 3, 4)], "(T1_mod_total)",
-     "at least 2 columns"),
+    (
+        "one-item subscale",
+        lambda d: [_col(d, f"mod_{i}").pop("subscale") for i in (2, 3, 4)],
+        "(T1_mod_total)",
+        "at least 2 columns",
+    ),
     ("binary not 0/1", _set("posted_6wk", "range", [0, 2]), "(posted_6wk)", "binary column has range [0, 1]"),
     ("wave without time score", lambda d: d["waves"][1].pop("time_score"), "waves[1]", "time_score"),
     ("no sections", lambda d: d.clear() or d.update({"x": 1}), "the file", "missing section(s) sources"),
@@ -201,7 +243,9 @@ def test_malformed_codebook_is_a_clear_error(tmp_path, name, mutate, entry, prob
     assert entry in message and problem in message, message
 
 
-@pytest.mark.parametrize("text,problem", [("columns: [a\n  b: }", "not valid YAML"), ("- just\n- a list\n", "must be a mapping")])
+@pytest.mark.parametrize(
+    "text,problem", [("columns: [a\n  b: }", "not valid YAML"), ("- just\n- a list\n", "must be a mapping")]
+)
 def test_unreadable_codebook_is_a_clear_error(tmp_path, text, problem):
     path = tmp_path / "codebook.yaml"
     path.write_text(text, encoding="utf-8")
@@ -238,12 +282,22 @@ def test_validation_follows_an_edited_codebook(tmp_path):
     edited = tmp_path / "codebook.yaml"
     edited.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     env = {"PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}", "PATH": "/usr/bin:/bin"}
-    ok = subprocess.run([sys.executable, "-c", _VALIDATE_WITH, str(edited), str(tmp_path / "s.csv")], env=env,
-                        capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [sys.executable, "-c", _VALIDATE_WITH, str(edited), str(tmp_path / "s.csv")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr[-2000:]
     assert ok.stdout.split() == ["Eagle", "Eagle"]
-    shipped = subprocess.run([sys.executable, "-c", _VALIDATE_WITH, str(codebook.CODEBOOK), str(tmp_path / "t.csv")],
-                             env=env, capture_output=True, text=True, timeout=300)
+    shipped = subprocess.run(
+        [sys.executable, "-c", _VALIDATE_WITH, str(codebook.CODEBOOK), str(tmp_path / "t.csv")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert shipped.returncode != 0 and "one of Robin" in shipped.stderr and "'Eagle'" in shipped.stderr
 
 

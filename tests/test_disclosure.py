@@ -28,18 +28,18 @@ def small_survey(tmp_path_factory):
     from survey_factory import write_survey
 
     df = make_survey(200, seed=3)
-    df.loc[:2, "gender"] = "other"           # 3 respondents: a small cell
+    df.loc[:2, "gender"] = "other"  # 3 respondents: a small cell
     df.loc[3:12, "gender"] = "non_binary"
     df.loc[df.index[20:], "gender"] = df.loc[df.index[20:], "gender"].replace({"other": "female"})
-    df.loc[:4, "forum"] = "Robin"            # 5 in one forum
+    df.loc[:4, "forum"] = "Robin"  # 5 in one forum
     df.loc[5:, "forum"] = df.loc[5:, "forum"].replace({"Robin": "Magpie"})
     df["t1_duration_min"] = 20.0
     df["reason_someone_else"] = 0
-    df.loc[:1, "reason_someone_else"] = 1    # 2 yes
+    df.loc[:1, "reason_someone_else"] = 1  # 2 yes
     df["reason_self"] = 1
-    df.loc[:3, "reason_self"] = 0            # 4 no: the complement is small
+    df.loc[:3, "reason_self"] = 0  # 4 no: the complement is small
     df["ever_posted"] = 1
-    df.loc[:5, "ever_posted"] = 0            # 6 never-posters: a small group
+    df.loc[:5, "ever_posted"] = 0  # 6 never-posters: a small group
     df.loc[:5, "posted_6wk"] = 0
     return load_survey(write_survey(df, tmp_path_factory.mktemp("small") / "small.csv")).sample
 
@@ -48,12 +48,15 @@ def test_thresholds_come_from_the_configuration():
     assert disclosure.settings() == {"min_cell": 8, "min_group": 10}
 
 
-@pytest.mark.parametrize("counts,expected", [
-    ([100, 3, 50], [False, True, True]),        # lone small cell: the next smallest goes too
-    ([100, 3, 5, 50], [False, True, True, False]),
-    ([100, 0, 50], [False, False, False]),      # zero is not disclosive
-    ([7, 8, 9], [True, True, False]),
-])
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ([100, 3, 50], [False, True, True]),  # lone small cell: the next smallest goes too
+        ([100, 3, 5, 50], [False, True, True, False]),
+        ([100, 0, 50], [False, False, False]),  # zero is not disclosive
+        ([7, 8, 9], [True, True, False]),
+    ],
+)
 def test_suppression_mask(counts, expected):
     assert disclosure.suppression_mask(counts).tolist() == expected
 
@@ -107,8 +110,9 @@ def test_figures_draw_nothing_from_small_groups(small_survey):
     widths = dict(zip([t.get_text() for t in ax.get_yticklabels()], [b.get_width() for b in ax.patches], strict=False))
     assert widths["Other"] == 0 and widths["Female"] > 0  # a small group is named but never drawn
     assert "withheld" in {t.get_text() for t in ax.texts}
-    summary = growth.observed_wave_summary(pd.DataFrame({"t1": np.arange(50.0), "t2": [1.0] * 5 + [np.nan] * 45,
-                                                         "t3": np.arange(50.0)}))
+    summary = growth.observed_wave_summary(
+        pd.DataFrame({"t1": np.arange(50.0), "t2": [1.0] * 5 + [np.nan] * 45, "t3": np.arange(50.0)})
+    )
     fig = figures.growth_figure([("x", summary, np.array([1.0, 2.0, 3.0]))])
     points = fig.axes[0].lines[1].get_xdata()  # the observed means (the first line is the trajectory)
     assert list(points) == [0.0, 2.0]
@@ -117,13 +121,15 @@ def test_figures_draw_nothing_from_small_groups(small_survey):
 def test_report_suppresses_small_reproduced_counts():
     results = {"n_t1": 791, "n_forum_Robin": 5, "n_female": 3}
     table = claims.report(results).set_index("id")
-    assert table.loc["C014", "reproduced"] == f"<{MIN}"   # Robin
+    assert table.loc["C014", "reproduced"] == f"<{MIN}"  # Robin
     assert table.loc["C018", "reproduced"] == "suppressed"  # percent of a small count
     assert table.loc["C014", "status"] == "differs"
 
 
 def test_figures_are_byte_reproducible_without_timestamps():
-    summary = growth.observed_wave_summary(pd.DataFrame({"t1": np.arange(30.0), "t2": np.arange(30.0), "t3": np.arange(30.0)}))
+    summary = growth.observed_wave_summary(
+        pd.DataFrame({"t1": np.arange(30.0), "t2": np.arange(30.0), "t3": np.arange(30.0)})
+    )
     images = []
     for _ in range(2):
         buf = io.BytesIO()

@@ -27,6 +27,7 @@ def set_cell(column, positions, value):
         for i in positions:
             df.loc[i, column] = value
         return df
+
     return mutate
 
 
@@ -56,7 +57,13 @@ FRAME_CASES = [
     ("negative duration", set_cell("t1_duration_min", [30], -3), "t1_duration_min", [row(30)], ">= 0"),
     ("text duration", set_cell("t1_duration_min", [31], "ten"), "t1_duration_min", [row(31)], "number"),
     ("everyone excluded", everyone_fast, "t1_duration_min", [row(0)], "speed exclusion"),
-    ("posted but never posted", posted_not_ever, "ever_posted", [row(5)], "ever_posted must be 1 whenever posted_6wk is 1"),
+    (
+        "posted but never posted",
+        posted_not_ever,
+        "ever_posted",
+        [row(5)],
+        "ever_posted must be 1 whenever posted_6wk is 1",
+    ),
 ]
 
 
@@ -200,7 +207,10 @@ def test_real_process_exit_code_and_stderr(tmp_path):
     data = write_survey(df, tmp_path / "bad.csv")
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "reproduce", "--data", str(data), "--out", str(tmp_path / "out")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -217,8 +227,9 @@ def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
     cache_state = ROOT / "_build" / ".jupyter_cache" / "ipof-fingerprints.json"
     before = cache_state.read_bytes() if cache_state.exists() else None
     env = dict(os.environ, IPOF_DATA=str(bad))
-    proc = subprocess.run([sys.executable, "-m", "bookkit.build"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookkit.build"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {bad}: row 1: the header is separated by ';'")
     assert "Traceback" not in proc.stderr

@@ -32,8 +32,18 @@ from analysis.options import CHOICES, Options
 from analysis.store import Session, engine_hash
 from survey_factory import make_survey, write_survey
 
-CONCLUSION_FIELDS = {"id", "statement", "section", "key", "rule", "claims", "paper_choice_holds", "holds_in",
-                     "n_specifications", "n_not_estimable"}
+CONCLUSION_FIELDS = {
+    "id",
+    "statement",
+    "section",
+    "key",
+    "rule",
+    "claims",
+    "paper_choice_holds",
+    "holds_in",
+    "n_specifications",
+    "n_not_estimable",
+}
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +111,8 @@ def test_each_rule_reads_exactly_its_declared_keys():
 def _close(a, b) -> bool:
     if a is None or b is None or (isinstance(b, float) and math.isnan(b)):
         return (a is None or (isinstance(a, float) and math.isnan(a))) and (
-            b is None or (isinstance(b, float) and math.isnan(b)))
+            b is None or (isinstance(b, float) and math.isnan(b))
+        )
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
     return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
@@ -150,8 +161,9 @@ def test_paper_choice_holds_is_the_rule_on_the_papers_results(full, survey_path)
 def test_each_part_is_computed_once_per_distinct_value_of_its_options(full):
     _, session = full
     specs = specifications()
-    expected = {part: len({tuple(getattr(o, n) for n in names) for o in specs})
-                for part, names in engine.DEPENDS_ON.items()}
+    expected = {
+        part: len({tuple(getattr(o, n) for n in names) for o in specs}) for part, names in engine.DEPENDS_ON.items()
+    }
     assert session.computed == expected
     assert expected["growth_estimate"] == 8 and expected["ttests"] == 16
 
@@ -161,8 +173,9 @@ def test_ttest_tables_equal_one_table_per_form(survey_path):
     for grouping in ttests.GROUPINGS:
         tables = ttests.ttest_tables(frame, grouping=grouping)
         for form in ("levene", "student", "welch"):
-            pd.testing.assert_frame_equal(tables[form], ttests.ttest_table(frame, ttest=form, grouping=grouping),
-                                          check_exact=True)
+            pd.testing.assert_frame_equal(
+                tables[form], ttests.ttest_table(frame, ttest=form, grouping=grouping), check_exact=True
+            )
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +214,9 @@ def test_not_estimable_specifications_are_kept_with_the_reason(thin_path, tmp_pa
 
     written = write_multiverse(thin_path, tmp_path, dims)
     assert json.loads((tmp_path / FILENAME).read_text()) == written
-    assert [s["not_estimable"] for s in written["specifications"]] == [s["not_estimable"] for s in doc["specifications"]]
+    assert [s["not_estimable"] for s in written["specifications"]] == [
+        s["not_estimable"] for s in doc["specifications"]
+    ]
 
 
 def test_cli_refuses_a_bad_file_with_one_line(tmp_path, capsys):

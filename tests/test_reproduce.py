@@ -109,15 +109,30 @@ def test_manifest_agrees_with_independent_implementation(run, survey_csv):
 def test_counts_are_integers(run):
     results, _ = run
     for key in REQUIRED_KEYS:
-        if key.startswith("n_") or key.endswith("_n") or key.startswith("caseness_n_") or key.endswith("_df") and "lgcm" in key:
+        if (
+            key.startswith("n_")
+            or key.endswith("_n")
+            or key.startswith("caseness_n_")
+            or key.endswith("_df")
+            and "lgcm" in key
+        ):
             assert isinstance(results[key], int), key
 
 
 def test_tables_are_written(run):
     _, out = run
     names = sorted(p.stem for p in (out / "tables").glob("*.csv"))
-    assert names == ["caseness", "correlations", "forums", "growth", "item_frequencies", "reliability",
-                     "sample_description", "ttests", "wave_means"]
+    assert names == [
+        "caseness",
+        "correlations",
+        "forums",
+        "growth",
+        "item_frequencies",
+        "reliability",
+        "sample_description",
+        "ttests",
+        "wave_means",
+    ]
     rel = pd.read_csv(out / "tables" / "reliability.csv")
     assert list(rel["subscale"]) == ["selfeff_total", "T1_help_total", "T1_mod_total", "safe_total"]
 
@@ -136,8 +151,25 @@ def test_options_move_the_right_numbers(tmp_path, survey_csv):
     base = tmp_path / "base"
     alt = tmp_path / "alt"
     assert main(["reproduce", "--data", str(survey_csv), "--out", str(base)]) == 0
-    assert main(["reproduce", "--data", str(survey_csv), "--out", str(alt), "--exclusion-minutes", "0",
-                 "--yates", "--ttest", "welch", "--growth-missing", "listwise"]) == 0
+    assert (
+        main(
+            [
+                "reproduce",
+                "--data",
+                str(survey_csv),
+                "--out",
+                str(alt),
+                "--exclusion-minutes",
+                "0",
+                "--yates",
+                "--ttest",
+                "welch",
+                "--growth-missing",
+                "listwise",
+            ]
+        )
+        == 0
+    )
     a = json.loads((base / "results.json").read_text())
     b = json.loads((alt / "results.json").read_text())
     assert b["n_excluded_speed"] == 0 and b["n_t1"] == a["n_t1"] + a["n_excluded_speed"]
@@ -162,8 +194,13 @@ def test_extra_column_never_reaches_the_outputs(tmp_path, survey_frame):
 
 
 def test_default_data_is_the_synthetic_twin_or_a_clear_message(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--out", str(tmp_path / "o")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "reproduce", "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if paths.SYNTHETIC_TWIN.exists():
         assert proc.returncode == 0, proc.stderr
     else:

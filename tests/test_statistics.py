@@ -30,7 +30,9 @@ def test_chi_square_agrees_with_scipy(correction):
     ours = caseness.chi_square_2x2(*table.ravel(), correction=correction)
     assert ours.chi2 == pytest.approx(chi2, rel=1e-12)
     assert ours.p == pytest.approx(p, rel=1e-9, abs=1e-300)
-    assert ours.cramers_v == pytest.approx(stats.contingency.association(table, method="cramer", correction=correction), rel=1e-12)
+    assert ours.cramers_v == pytest.approx(
+        stats.contingency.association(table, method="cramer", correction=correction), rel=1e-12
+    )
 
 
 def test_caseness_rule_uses_both_cutoffs_and_skips_missing():

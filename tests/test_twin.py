@@ -42,8 +42,14 @@ def misses_published(results: dict) -> list[str]:
 def twin_results(tmp_path_factory):
     """The real command, with its defaults (so on the shipped twin)."""
     out = tmp_path_factory.mktemp("twin")
-    proc = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "reproduce", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads((out / "results.json").read_text())
 
@@ -79,8 +85,14 @@ def test_twin_has_speeders_excluded_by_default(twin_results):
 def test_regeneration_is_deterministic_and_meets_the_published_values(tmp_path):
     outs = [tmp_path / "a.csv", tmp_path / "b.csv"]
     for out in outs:
-        proc = subprocess.run([sys.executable, "-m", "twin", "--quiet", "--out", str(out)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "twin", "--quiet", "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr
     assert outs[0].read_bytes() == outs[1].read_bytes(), "two runs on one machine must give identical bytes"
     assert not misses_published(run_analysis(load_survey(outs[0])).results)
@@ -122,7 +134,9 @@ def split_fits(n_posted: int) -> bool:
     """Can both printed t tests (t 2.638, d 0.199, Student; t 4.931, d 0.407, df 419, Welch) hold?"""
     grid_t, grid_d = np.linspace(-0.0005, 0.0005, 21), np.linspace(-0.0005, 0.0005, 21)
     student = any(abs(d * student_t_over_d(n_posted) - 2.638) < 0.0005 for d in 0.199 + grid_d)
-    welch = any(round(welch_df_for(n_posted, (4.931 + a) / (0.407 + b))) == 419 for a in grid_t[::5] for b in grid_d[::5])
+    welch = any(
+        round(welch_df_for(n_posted, (4.931 + a) / (0.407 + b))) == 419 for a in grid_t[::5] for b in grid_d[::5]
+    )
     return student and welch
 
 

@@ -51,8 +51,9 @@ def test_fast_fit_gives_the_engines_statistics(waves):
 
 
 def test_scale_statistics_t1_mean_and_sd_from_sums(waves):
-    st = growthcal.scale_statistics(growthfit.GrowthFitter(growth.fit_lgcm(waves).theta), "gad",
-                                    growth.MissingPatterns(waves), waves)
+    st = growthcal.scale_statistics(
+        growthfit.GrowthFitter(growth.fit_lgcm(waves).theta), "gad", growth.MissingPatterns(waves), waves
+    )
     t1 = pd.Series(waves[:, 0]).dropna()
     assert st["gad_t1_mean"] == pytest.approx(t1.mean(), rel=1e-12)
     assert st["gad_t1_sd"] == pytest.approx(t1.std(ddof=1), rel=1e-10)
@@ -63,7 +64,9 @@ def test_misses_are_integers_that_ignore_last_bits():
     for x in np.linspace(0.41, 0.418, 97):
         assert decide.miss_units(x, key) == decide.miss_units(np.nextafter(x, 1), key)
     assert decide.miss_units(0.414 + TARGETS[key].half_width, key) == decide.UNITS_PER_HALF_WIDTH
-    assert decide.loss_units({key: 0.414 - TARGETS[key].half_width / 2}, [key]) == (decide.UNITS_PER_HALF_WIDTH // 2) ** 2
+    assert (
+        decide.loss_units({key: 0.414 - TARGETS[key].half_width / 2}, [key]) == (decide.UNITS_PER_HALF_WIDTH // 2) ** 2
+    )
     assert decide.met({key: 0.4142}, [key]) and not decide.met({key: 0.4144}, [key])
     assert not decide.met({key: 0.414}, [key], penalty=1)
     assert decide.miss_units(float("nan"), key) == decide.UNDEFINED_MISS
@@ -127,7 +130,9 @@ def test_generated_waves_are_whole_points_in_range():
     rng = np.random.default_rng(5)
     present = np.ones((50, 3), dtype=bool)
     present[::3, 2] = False
-    y = generate_waves((10.0, -0.4, 0.3, 20.0, 1.0, -1.0, 8.0, 9.0, 9.0), rng.standard_normal((50, 5)), present, 21, True)
+    y = generate_waves(
+        (10.0, -0.4, 0.3, 20.0, 1.0, -1.0, 8.0, 9.0, 9.0), rng.standard_normal((50, 5)), present, 21, True
+    )
     observed = y[~np.isnan(y)]
     assert np.array_equal(observed, np.round(observed)) and observed.min() >= 0 and observed.max() <= 21
     assert np.isnan(y[::3, 2]).all()
@@ -156,6 +161,8 @@ def test_forum_scores_and_statistics_are_the_engines(monkeypatch):
     assert forum.subscale_scores(state)["safe_total"][row] == pytest.approx(before - 1 / 6)
     forum.check_scores(state)
     original = forum.subscale_scores
-    monkeypatch.setattr(forum, "subscale_scores", lambda st: {**original(st), "safe_total": original(st)["safe_total"] + 1e-12})
+    monkeypatch.setattr(
+        forum, "subscale_scores", lambda st: {**original(st), "safe_total": original(st)["safe_total"] + 1e-12}
+    )
     with pytest.raises(AssertionError):
         forum.check_scores(state)

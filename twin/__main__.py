@@ -22,14 +22,24 @@ from .parameters import PARAMETERS
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m twin", description="Regenerate the synthetic twin of the iPOF survey.")
-    parser.add_argument("--out", type=Path, default=paths.SYNTHETIC_TWIN,
-                        help=f"where to write (default: {paths.SYNTHETIC_TWIN.relative_to(paths.ROOT)})")
-    parser.add_argument("--seed", type=int, default=PARAMETERS["seed"],
-                        help=f"random seed (default: the recorded {PARAMETERS['seed']})")
-    parser.add_argument("--fit-generation", action="store_true",
-                        help="refit the growth models' generation parameters by least squares instead of using the "
-                             "recorded ones (always done for another seed; the result may differ between machines)")
+    parser = argparse.ArgumentParser(
+        prog="python -m twin", description="Regenerate the synthetic twin of the iPOF survey."
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=paths.SYNTHETIC_TWIN,
+        help=f"where to write (default: {paths.SYNTHETIC_TWIN.relative_to(paths.ROOT)})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=PARAMETERS["seed"], help=f"random seed (default: the recorded {PARAMETERS['seed']})"
+    )
+    parser.add_argument(
+        "--fit-generation",
+        action="store_true",
+        help="refit the growth models' generation parameters by least squares instead of using the "
+        "recorded ones (always done for another seed; the result may differ between machines)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, format="%(message)s")
@@ -49,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: calibration missed; nothing written:\n  " + "\n  ".join(misses), file=sys.stderr)
         return 1
     tmp.replace(args.out)
-    print(f"wrote {args.out} ({text.count(chr(10)) - 1} rows): generated and calibrated in {generated:.1f} s, "
-          f"verified in {time.perf_counter() - start - generated:.1f} s")
+    print(
+        f"wrote {args.out} ({text.count(chr(10)) - 1} rows): generated and calibrated in {generated:.1f} s, "
+        f"verified in {time.perf_counter() - start - generated:.1f} s"
+    )
     return 0
 
 

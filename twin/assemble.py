@@ -70,7 +70,9 @@ def generate(seed: int = PARAMETERS["seed"], fit_generation: bool = False) -> pd
 
     log.info("calibrating GAD-7 and PHQ-8")
     age_rank = df["age_group"].map({a: i for i, a in enumerate(contract.AGE_GROUPS)}).to_numpy(float)
-    present = attrition_mask(rng["attrition"], 0.3 * age_rank + 0.3 * engagement, p["n_t2"], p["n_t3"], p["n_t2_and_t3"])
+    present = attrition_mask(
+        rng["attrition"], 0.3 * age_rank + 0.3 * engagement, p["n_t2"], p["n_t3"], p["n_t2_and_t3"]
+    )
     totals = calibrate_clinical(rng["clinical"], present, rank, generation)
     for scale, stems in contract.CLINICAL_SCALES.items():
         for w, wave in enumerate(contract.WAVES):
@@ -92,8 +94,9 @@ def generate(seed: int = PARAMETERS["seed"], fit_generation: bool = False) -> pd
     resonance = state["help"][:, 0] + extra.normal(scale=0.8, size=n)
     df["visit_read"] = np.clip(np.round(2.2 + 0.5 * resonance), 1, 5)
     counts = dict(zip(range(1, 6), p["likert_counts"]["stigma_inferior"], strict=False))
-    df["stigma_inferior"] = exact_assignment(extra, counts, order=distress - 0.3 * state["selfeff"].mean(axis=1)
-                                             + extra.normal(size=n)).astype(float)
+    df["stigma_inferior"] = exact_assignment(
+        extra, counts, order=distress - 0.3 * state["selfeff"].mean(axis=1) + extra.normal(size=n)
+    ).astype(float)
     df["t1_duration_min"] = np.round(5.0 + extra.lognormal(2.2, 0.6, size=n), 1)
 
     full = pd.concat([df, speeders(rng["speeders"], k, df)], ignore_index=True)

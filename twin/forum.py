@@ -48,8 +48,15 @@ BLOCKS = {
 FIXED = ("help_isolated", "help_alone")
 #: Which statistics a move in each block can change.
 AFFECTS = {"selfeff": ("r_help", "r_mod", "tt_selfeff"), "help": ("r_help",), "mod": ("r_mod",), "safe": ("tt_safe",)}
-KEYS = ("r_selfeff_help", "r_selfeff_mod", "t_safe_total", "d_safe_total",
-        "t_selfeff_total", "d_selfeff_total", "df_selfeff_total")
+KEYS = (
+    "r_selfeff_help",
+    "r_selfeff_mod",
+    "t_safe_total",
+    "d_safe_total",
+    "t_selfeff_total",
+    "d_selfeff_total",
+    "df_selfeff_total",
+)
 #: Weight of the Levene side conditions in the loss, per millionth of p on the wrong side
 #: (10^4 squared half-widths per unit of p, in loss units of (1e-4 half-width)^2).
 LEVENE_WEIGHT = 10**6
@@ -74,7 +81,9 @@ def subscale_scores(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     column.update({item: state["fixed"][:, k] for k, item in enumerate(FIXED)})
     out = {}
     for name, items in contract.SUBSCALES.items():
-        total = sum(contract.REVERSED_ITEMS[i] - column[i] if i in contract.REVERSED_ITEMS else column[i] for i in items)
+        total = sum(
+            contract.REVERSED_ITEMS[i] - column[i] if i in contract.REVERSED_ITEMS else column[i] for i in items
+        )
         out[name] = total / len(items)
     return out
 
@@ -91,15 +100,19 @@ def forum_statistics(state: dict, ever: np.ndarray, which=("r_help", "r_mod", "t
         if group in which:
             x = score[name]
             test = ttests.compare_groups(x[ever == 1], x[ever == 0], name)
-            out.update({f"t_{name}": test.t, f"d_{name}": test.d, f"df_{name}": test.df,
-                        f"levene_{name}": test.levene_p})
+            out.update(
+                {f"t_{name}": test.t, f"d_{name}": test.d, f"df_{name}": test.df, f"levene_{name}": test.levene_p}
+            )
     return out
 
 
 def levene_penalty(stats: dict) -> int:
-    """Integer penalty unless Levene's p is >= LEVENE_SAFE_MIN for safe_total and <= LEVENE_SELFEFF_MAX for selfeff_total."""
-    return LEVENE_WEIGHT * (decide.shortfall_units(stats["levene_safe_total"], LEVENE_SAFE_MIN, "min")
-                            + decide.shortfall_units(stats["levene_selfeff_total"], LEVENE_SELFEFF_MAX, "max"))
+    """Integer penalty unless Levene's p is >= LEVENE_SAFE_MIN for safe_total and <= LEVENE_SELFEFF_MAX
+    for selfeff_total."""
+    return LEVENE_WEIGHT * (
+        decide.shortfall_units(stats["levene_safe_total"], LEVENE_SAFE_MIN, "min")
+        + decide.shortfall_units(stats["levene_selfeff_total"], LEVENE_SELFEFF_MAX, "max")
+    )
 
 
 def initial_state(rng: np.random.Generator, ever: np.ndarray, distress: np.ndarray) -> dict[str, np.ndarray]:
@@ -121,16 +134,22 @@ def initial_state(rng: np.random.Generator, ever: np.ndarray, distress: np.ndarr
     for item, c in contract.REVERSED_ITEMS.items():  # recorded answers of reverse-keyed items
         k = BLOCKS["safe"][0].index(item)
         state["safe"][:, k] = c - state["safe"][:, k]
-    state["fixed"] = np.column_stack([
-        exact_assignment(rng, dict(zip(range(1, 6), p["likert_counts"][item], strict=False)),
-                         order=helpful + rng.normal(scale=0.9, size=n)).astype(int)
-        for item in FIXED
-    ])
+    state["fixed"] = np.column_stack(
+        [
+            exact_assignment(
+                rng,
+                dict(zip(range(1, 6), p["likert_counts"][item], strict=False)),
+                order=helpful + rng.normal(scale=0.9, size=n),
+            ).astype(int)
+            for item in FIXED
+        ]
+    )
     return state
 
 
-def calibrate_forum(rng: np.random.Generator, state: dict[str, np.ndarray], ever: np.ndarray,
-                    max_steps: int = 60000) -> dict:
+def calibrate_forum(
+    rng: np.random.Generator, state: dict[str, np.ndarray], ever: np.ndarray, max_steps: int = 60000
+) -> dict:
     """Move answers in ``state`` (in place) until the targets are met; return the last statistics."""
     n = len(ever)
     names = list(BLOCKS)
@@ -165,8 +184,13 @@ def calibrate_forum(rng: np.random.Generator, state: dict[str, np.ndarray], ever
         else:
             for r, d in cells:
                 values[r] -= d
-    log.info("  %d proposals, %d kept, loss %.3g half-widths^2, met: %s", step + 1, kept,
-             loss / decide.UNITS_PER_HALF_WIDTH**2, decide.met(current, KEYS, levene_penalty(current)))
+    log.info(
+        "  %d proposals, %d kept, loss %.3g half-widths^2, met: %s",
+        step + 1,
+        kept,
+        loss / decide.UNITS_PER_HALF_WIDTH**2,
+        decide.met(current, KEYS, levene_penalty(current)),
+    )
     check_scores(state)
     return current
 

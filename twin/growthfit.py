@@ -35,8 +35,9 @@ NAMES = growth.PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range
 NEWTON_STEPS = 3
 
 
-def observed_information(patterns: growth.MissingPatterns, mu: np.ndarray, sigma: np.ndarray,
-                         dmu: np.ndarray, dsig: np.ndarray) -> np.ndarray:
+def observed_information(
+    patterns: growth.MissingPatterns, mu: np.ndarray, sigma: np.ndarray, dmu: np.ndarray, dsig: np.ndarray
+) -> np.ndarray:
     """Minus the Hessian of the FIML log-likelihood for a parametrisation linear in theta.
 
     ``dmu`` (q x p) and ``dsig`` (q x p x p) are d mu / d theta and d Sigma / d theta.
@@ -58,13 +59,19 @@ def observed_information(patterns: growth.MissingPatterns, mu: np.ndarray, sigma
         u = np.einsum("kab,b->ka", a, prec @ dev)
         mu_term = m @ u.T
         pw = prec @ g.centred(mu)
-        info += (g.n * m @ prec @ m.T + mu_term + mu_term.T
-                 - 0.5 * g.n * np.einsum("jab,kba->jk", a, a) + np.einsum("jab,kbc,ca->jk", a, a, pw))
+        info += (
+            g.n * m @ prec @ m.T
+            + mu_term
+            + mu_term.T
+            - 0.5 * g.n * np.einsum("jab,kba->jk", a, a)
+            + np.einsum("jab,kbc,ca->jk", a, a, pw)
+        )
     return info
 
 
-def loglik_gradient(patterns: growth.MissingPatterns, mu: np.ndarray, sigma: np.ndarray,
-                    dmu: np.ndarray, dsig: np.ndarray) -> np.ndarray:
+def loglik_gradient(
+    patterns: growth.MissingPatterns, mu: np.ndarray, sigma: np.ndarray, dmu: np.ndarray, dsig: np.ndarray
+) -> np.ndarray:
     """d loglik / d theta from the engine's score in mu and Sigma (chain rule through the linear model)."""
     g_mu, g_sigma = patterns.score(mu, sigma)
     return dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma)
@@ -86,8 +93,9 @@ def _newton(patterns, theta, moments, dmu, dsig, steps: int = NEWTON_STEPS) -> n
     """A fixed number of Newton steps on the observed information (quadratic convergence near the optimum)."""
     for _ in range(steps):
         mu, sigma = moments(theta)
-        step = np.linalg.solve(observed_information(patterns, mu, sigma, dmu, dsig),
-                               loglik_gradient(patterns, mu, sigma, dmu, dsig))
+        step = np.linalg.solve(
+            observed_information(patterns, mu, sigma, dmu, dsig), loglik_gradient(patterns, mu, sigma, dmu, dsig)
+        )
         theta = theta + step
     return theta
 
@@ -107,8 +115,10 @@ class GrowthFitter:
         theta = self.theta.copy()
         for _ in range(200):  # Fisher scoring to near the optimum
             mu, sigma = self._moments(theta)
-            step = np.linalg.solve(growth.expected_information(theta, TIMES, patterns),
-                                   loglik_gradient(patterns, mu, sigma, self.dmu, self.dsig))
+            step = np.linalg.solve(
+                growth.expected_information(theta, TIMES, patterns),
+                loglik_gradient(patterns, mu, sigma, self.dmu, self.dsig),
+            )
             theta = theta + step
             if not np.all(np.isfinite(theta)) or np.max(np.abs(step)) < 1e-8:
                 break
@@ -129,7 +139,8 @@ class GrowthFitter:
         return mu, sigma, patterns.loglik(mu, sigma)
 
     def fit(self, patterns: growth.MissingPatterns, rows: np.ndarray | None = None) -> growth.GrowthFit:
-        """The growth model on these patterns, as :func:`analysis.growth.fit_lgcm` defines it (FIML, observed information).
+        """The growth model on these patterns, as :func:`analysis.growth.fit_lgcm` defines it (FIML,
+        observed information).
 
         ``rows`` (the wave totals the patterns came from) allow the fallback to the engine's fit.
         """
@@ -150,9 +161,17 @@ class GrowthFitter:
         self.theta, self.saturated = theta, (sat_mu, sat_sigma)
         cov = np.linalg.pinv((info + info.T) / 2)
         se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-        return growth.GrowthFit(n=patterns.n, time_scores=TIMES, theta=theta, se=se,
-                                loglik=patterns.loglik(mu, sigma), loglik_saturated=sat_ll,
-                                information="observed", missing="fiml", names=NAMES)
+        return growth.GrowthFit(
+            n=patterns.n,
+            time_scores=TIMES,
+            theta=theta,
+            se=se,
+            loglik=patterns.loglik(mu, sigma),
+            loglik_saturated=sat_ll,
+            information="observed",
+            missing="fiml",
+            names=NAMES,
+        )
 
 
 def growth_statistics(prefix: str, fit: growth.GrowthFit) -> dict[str, float]:
