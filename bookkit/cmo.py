@@ -50,6 +50,10 @@ def load(path: Path = CMO_FILE) -> dict:
         for ref in c["refines"]:
             if ids.get(ref, {}).get("kind") != "initial":
                 raise ValueError(f"{path}: {c['id']!r} refines {ref!r}, which is not an initial CMO")
+    grouped = [cid for h in doc.get("textbox1_headings", []) for cid in h["configurations"]]
+    initial = [c["id"] for c in doc["configurations"] if c["textbox"] == 1]
+    if grouped and sorted(grouped) != sorted(initial):
+        raise ValueError(f"{path}: textbox1_headings must list each Textbox 1 configuration once: {initial}")
     return doc
 
 
@@ -95,12 +99,14 @@ def textbox_markdown(number: int) -> str:
     if not configs:
         raise ValueError(f"no configurations for textbox {number}")
     lines = [f":::{{admonition}} Textbox {number}. {doc['textboxes'][number]}", ":class: cmo-textbox", ""]
-    area = None
+    # Textbox 1 as printed: the paper's two theory-area headings and its "CMO 1:" labels
+    headings = {cid: h["heading"] for h in doc.get("textbox1_headings", []) for cid in h["configurations"]}
+    heading = None
     for c in configs:
-        if c["area"] != area and number == 1:
-            area = c["area"]
-            lines += [f"**{doc['areas'][area]}**", ""]
-        label = f"**{c['id']}.** " if c["kind"] == "initial" else ""
+        if number == 1 and headings.get(c["id"]) != heading:
+            heading = headings.get(c["id"])
+            lines += [f"**{heading}**", ""]
+        label = f"**{c['id'].replace('CMO', 'CMO ')}:** " if c["kind"] == "initial" else ""
         lines += [f"> {label}{c['statement']}", ""]
     lines += [
         f"*Quoted from {ATTRIBUTION}, Textbox {number}.*",

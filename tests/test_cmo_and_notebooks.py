@@ -112,3 +112,14 @@ def test_papermill_parameters_change_the_numbers(tmp_path):
     paper = results_for().values
     assert glued["n_t1"] == str(everyone["n_t1"]) != str(paper["n_t1"])
     assert glued["exclusion_minutes"] == "0"
+
+
+def test_textbox_1_is_quoted_as_printed(paper_text):
+    """Textbox 1 keeps the paper's two theory-area headings and its 'CMO n:' labels, verbatim."""
+    text = cmo.textbox_markdown(1)
+    headings = re.findall(r"^\*\*(Theory area: [^*]+)\*\*$", text, flags=re.M)
+    assert headings == ["Theory area: mental health self-efficacy", "Theory area: social connection"]
+    for heading in headings:
+        assert heading in paper_text
+    for n in range(1, 6):
+        assert f"**CMO {n}:**" in text and f"CMO {n}:" in paper_text
