@@ -135,10 +135,23 @@ def plain_quote(snippet: str) -> str:
     return snippet
 
 
+def _computed_text(value, claim: dict) -> str:
+    """A computed value at the claim's printed precision plus one digit ('' when not computable)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value
+    decimals = claim["decimals"] + (1 if claim["decimals"] else 0)
+    return f"{value:.{decimals}f}".replace("-", "\u2212")
+
+
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The report as the book shows it: key columns first, quotes typeset, readable headers."""
-    shown = table.assign(snippet=table["snippet"].map(plain_quote), reproduced=table["reproduced"].astype(object))
-    shown["reproduced"] = [("" if v is None or (isinstance(v, float) and v != v) else v) for v in shown["reproduced"]]
+    """The report as the book shows it: key columns first, quotes typeset, readable headers, an anchor
+    per row (``claim-c001``) for the links from the chapters."""
+    by_id = claims_by_id()
+    shown = table.assign(snippet=table["snippet"].map(plain_quote))
+    shown["reproduced"] = [_computed_text(v, by_id[i]) for v, i in zip(table["reproduced"], table["id"], strict=True)]
+    shown["id"] = [f'<span id="claim-{i.lower()}"></span>{i}' for i in table["id"]]
     order = ["id", "status", "reported", "reproduced", "snippet", "section", "kind", "source"]
     return shown[order].rename(columns={"id": "Claim", "status": "Status", "reported": "Printed",
                                         "reproduced": "Computed", "snippet": "The paper says",

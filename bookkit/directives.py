@@ -62,10 +62,21 @@ def _links() -> dict[str, str]:
     return _STATE["links"]
 
 
+INVENTED_MARK = "‡"
+
+
 def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
-    """Wrap pasted nodes in a link to the claim that ``key`` reproduces, if any (HTML only)."""
+    """Wrap pasted nodes in a link to the claim that ``key`` reproduces, if any (HTML only).
+
+    On the synthetic twin, a number no claim of the paper reproduces is invented by the twin's
+    generator: it is marked with :data:`INVENTED_MARK` (explained in the twin notice).
+    """
     env.note_dependency(str(claims.LEDGER))
+    env.note_dependency(str(MANIFEST))
     claim_id = _links().get(key)
+    if claim_id is None and baseline().get("data_is_twin") and key in baseline() and numbers.from_survey(key):
+        mark = nodes.inline(text=INVENTED_MARK, classes=["ipof-invented"])
+        return [*pasted, mark]
     if claim_id is None or env.app.builder.format != "html":
         return pasted
     uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"

@@ -25,6 +25,13 @@ _NOT_RESPONDENTS = {"n_forums", "n_file_rows", "caseness_nhs_n_cases", "caseness
 PCT_DECIMALS = {"n_posted_6wk_pct": 1}
 
 
+def from_survey(key: str) -> bool:
+    """A key whose value the survey data determine (not an option, provenance or the NHS reference)."""
+    from analysis.options import NAMES
+
+    return not (key in NAMES or key.startswith(("data_", "caseness_nhs_")) or key == "caseness_df")
+
+
 def is_respondent_count(key: str) -> bool:
     """A key whose value counts survey respondents (subject to disclosure control)."""
     if key in _NOT_RESPONDENTS or key.endswith("_pct"):

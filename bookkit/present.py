@@ -26,7 +26,8 @@ def notice_markdown(values: dict) -> str:
             ":::{admonition} Synthetic data\n:class: warning\n"
             "The survey numbers on this page are computed from a **synthetic twin** of the iPOF survey, "
             "not from the study's data. The twin was calibrated so that the paper's published values come "
-            "out of the same pipeline (they match by construction); everything else in it is invented. "
+            "out of the same pipeline (they match by construction); everything else in it is invented, and "
+            "numbers in the text that the paper does not publish are marked ‡. "
             f"See the {{doc}}`data card <{DATA_CARD_DOC}>`.\n:::"
         )
     return (":::{admonition} Data\n:class: note\n"

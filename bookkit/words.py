@@ -7,20 +7,21 @@ conclusions, from :mod:`analysis.conclusions`), so no sentence can contradict it
 from __future__ import annotations
 
 
-def share(n: int, total: int) -> str:
-    """How to introduce a share of respondents, capitalised for the start of a clause.
+def share(n: int, total: int, noun: str = "respondents") -> str:
+    """The subject of a clause about a share of respondents, capitalised for the start of a sentence.
 
-    Rule: more than half -> "Most"; exactly half -> "Half of the"; at least a quarter -> "A minority
-    of"; under a quarter -> "A small minority of".
+    Rule: more than half -> "Most respondents"; exactly half -> "Half the respondents"; at least a
+    quarter -> "A minority of respondents"; above zero -> "A small minority of respondents"; zero ->
+    "No respondents".
     """
-    if not total:
-        return "None of the"
-    ratio = n / total
+    ratio = n / total if total else 0.0
     if ratio > 0.5:
-        return "Most"
+        return f"Most {noun}"
     if ratio == 0.5:
-        return "Half of the"
-    return "A minority of" if ratio >= 0.25 else "A small minority of"
+        return f"Half the {noun}"
+    if ratio >= 0.25:
+        return f"A minority of {noun}"
+    return f"A small minority of {noun}" if ratio > 0 else f"No {noun}"
 
 
 def direction(x: float, up: str = "rise", down: str = "fall", flat: str = "no change") -> str:

@@ -219,7 +219,7 @@ def test_appendix_tables_are_downloadable(site):
 
 def test_computed_numbers_link_to_their_report_row(site):
     report = (site / "book/reproduction-report.html").read_text(encoding="utf-8")
-    anchors = set(re.findall(r'<tr id="(claim-c\d+)"', report))
+    anchors = set(re.findall(r'id="(claim-c\d+)"', report))
     assert len(anchors) >= 60
     linked = 0
     for doc in (
