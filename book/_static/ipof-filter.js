@@ -34,3 +34,11 @@ document.addEventListener("DOMContentLoaded", () => {
     apply();
   });
 });
+
+// Figures open full size: a click on a figure's image opens the image itself (SVG or PNG) in a new tab.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("figure img").forEach((img) => {
+    img.title = img.title || "Open full size";
+    img.addEventListener("click", () => window.open(img.currentSrc || img.src, "_blank", "noopener"));
+  });
+});
