@@ -123,3 +123,22 @@ def test_textbox_1_is_quoted_as_printed(paper_text):
         assert heading in paper_text
     for n in range(1, 6):
         assert f"**CMO {n}:**" in text and f"CMO {n}:" in paper_text
+
+
+def test_no_chapter_repeats_another_chapters_code():
+    """Chapters share code through the package: apart from the one setup call, no code cell (nor any
+    block of five or more lines) appears in two notebooks."""
+    setup_cell = "from bookkit import chapter\n\nch = chapter.setup(globals())"
+    seen: dict[str, str] = {}
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+                continue
+            lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+            if cell.source.strip() == setup_cell:
+                continue
+            for i in range(len(lines) - 4):
+                block = "\n".join(lines[i : i + 5])
+                other = seen.setdefault(block, path.name)
+                assert other == path.name, f"{path.name} repeats five lines of {other}:\n{block}"
