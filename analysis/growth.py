@@ -224,8 +224,11 @@ def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, 
     if len(y) < minimum:
         rows = "complete cases" if missing == "listwise" else "respondents with at least one wave total"
         raise AnalysisError(f"growth model{label}", f"{len(y)} {rows}", f"at least {minimum}")
-    if np.all(np.nanvar(y, axis=0) == 0):
-        raise AnalysisError(f"growth model{label}", "every wave total is constant", "some variation in the scores")
+    constant = [w + 1 for w in range(y.shape[1]) if np.nanvar(y[:, w]) == 0]
+    if constant:
+        waves = ", ".join(f"T{w}" for w in constant)
+        raise AnalysisError(f"growth model{label}", f"the totals at {waves} are all equal (no variance)",
+                            "scores that vary within each wave")
     return y, time_scores
 
 
@@ -252,7 +255,11 @@ def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", lab
     patterns = MissingPatterns(y)
     negll, gradient = _objective(patterns, time_scores)
     hessian = nd.Jacobian(gradient, method="central")
-    start = _semopy_estimates(y, time_scores)
+    try:
+        start = _semopy_estimates(y, time_scores)
+    except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. a wave whose few totals are all equal
+        raise AnalysisError(f"growth model{label}", f"no starting solution can be found ({exc})",
+                            "scores that vary within each wave") from None
     refined = optimize.minimize(negll, start, jac=gradient, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
     theta = refined.x if refined.fun <= negll(start) else start
     for _ in range(3):  # Newton polishing on the analytic gradient

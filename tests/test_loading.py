@@ -234,3 +234,31 @@ def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
     assert proc.stderr.startswith(f"error: {bad}: row 1: the header is separated by ';'")
     assert "Traceback" not in proc.stderr
     assert (cache_state.read_bytes() if cache_state.exists() else None) == before
+
+
+@pytest.mark.parametrize("kind", ["five_rows", "constant_wave", "no_never_posters"])
+def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kind):
+    """Contract-valid but too small or degenerate data: reproduce and make book's first step say which
+    analysis, why and the minimum needed, exit 2, no traceback, and nothing is written."""
+    import os
+
+    df = survey_frame.copy()
+    if kind == "five_rows":
+        df, expected = df.head(5), "growth model (GAD-7)"
+    elif kind == "constant_wave":
+        cols = [c for c in df.columns if c.startswith("t3_gad_")]
+        df.loc[df[cols].notna().all(axis=1), cols] = 1
+        expected = "the totals at T3 are all equal"
+    else:
+        df["ever_posted"], df["posted_6wk"] = 1, 1
+        expected = "the never-posted group has 0 respondent(s)"
+    data = write_survey(df, tmp_path / f"{kind}.csv")
+    out = tmp_path / "out"
+    for cmd, env in (([sys.executable, "-m", "analysis", "reproduce", "--data", str(data), "--out", str(out)], None),
+                     ([sys.executable, "-m", "bookkit.build"], dict(os.environ, IPOF_DATA=str(data)))):
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and expected in lines[0] and "needs" in lines[0], proc.stderr
+    assert not out.exists()

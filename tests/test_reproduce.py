@@ -193,17 +193,20 @@ def test_extra_column_never_reaches_the_outputs(tmp_path, survey_frame):
             assert df["record_id"].iloc[0] not in text
 
 
-def test_default_data_is_the_synthetic_twin_or_a_clear_message(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "reproduce", "--out", str(tmp_path / "o")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if paths.SYNTHETIC_TWIN.exists():
+def test_the_data_is_data_then_ipof_data_then_the_twin(tmp_path, survey_csv):
+    """`--data` overrides $IPOF_DATA, which overrides the shipped twin."""
+    import os
+
+    def run(env_data, *args):
+        env = {k: v for k, v in os.environ.items() if k != "IPOF_DATA"}
+        if env_data:
+            env["IPOF_DATA"] = str(env_data)
+        out = tmp_path / f"o{len(list(tmp_path.iterdir()))}"
+        proc = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--out", str(out), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, env=env)
         assert proc.returncode == 0, proc.stderr
-    else:
-        assert proc.returncode == 2
-        assert "synthetic twin" in proc.stderr and "--data" in proc.stderr
-        assert "Traceback" not in proc.stderr
+        return json.loads((out / "results.json").read_text())["data_file"]
+
+    assert run(None) == paths.SYNTHETIC_TWIN.name
+    assert run(survey_csv) == survey_csv.name
+    assert run(survey_csv, "--data", str(paths.SYNTHETIC_TWIN)) == paths.SYNTHETIC_TWIN.name
