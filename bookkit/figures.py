@@ -13,6 +13,7 @@ hash salt, no date); :func:`figure_png` renders it at its display width.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import re
 
@@ -241,7 +242,7 @@ def figure_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return stable_svg_ids(buffer.getvalue())
 
 
 def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> bytes:
@@ -249,3 +250,20 @@ def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=column_px * density / fig.get_figwidth(), metadata={"Software": None})
     return buffer.getvalue()
+
+
+_SVG_ID_USE = re.compile(r'(\bid="|#)([A-Za-z][\w.-]*)(?=[")])')
+
+
+def stable_svg_ids(svg: str) -> str:
+    """The SVG with its element ids renamed by order of definition, prefixed by a hash of the SVG without ids.
+
+    Matplotlib names a clip path by hashing its rectangle's unrounded coordinates, and the layout solver's
+    last bits vary with Python's string-hash seed (PYTHONHASHSEED), so the same figure got different ids
+    (and file names) from run to run although every printed coordinate was equal. The prefix keeps ids of
+    different figures distinct should two be inlined in one page.
+    """
+    ids = dict.fromkeys(re.findall(r'\bid="([^"]+)"', svg))
+    prefix = hashlib.sha256(_SVG_ID_USE.sub(lambda m: m.group(1), svg).encode("utf-8")).hexdigest()[:8]
+    names = {old: f"f{prefix}-{n}" for n, old in enumerate(ids)}
+    return _SVG_ID_USE.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), svg)
