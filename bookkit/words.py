@@ -7,22 +7,20 @@ conclusions, from :mod:`analysis.conclusions`), so no sentence can contradict it
 from __future__ import annotations
 
 
-def share(n: int, total: int, start: bool = True) -> str:
-    """How to introduce a share of respondents ("... respondents were female"), capitalised for the start
-    of a sentence, or with ``start=False`` in lower case for the middle of one.
+def share(n: int, total: int) -> str:
+    """How to introduce a share of respondents, capitalised for the start of a clause.
 
     Rule: more than half -> "Most"; exactly half -> "Half of the"; at least a quarter -> "A minority
-    of"; under a quarter -> "A small minority of"; a total of 0 -> "None of the".
+    of"; under a quarter -> "A small minority of".
     """
     if not total:
-        words = "None of the"
-    elif n / total > 0.5:
-        words = "Most"
-    elif n / total == 0.5:
-        words = "Half of the"
-    else:
-        words = "A minority of" if n / total >= 0.25 else "A small minority of"
-    return words if start else words[0].lower() + words[1:]
+        return "None of the"
+    ratio = n / total
+    if ratio > 0.5:
+        return "Most"
+    if ratio == 0.5:
+        return "Half of the"
+    return "A minority of" if ratio >= 0.25 else "A small minority of"
 
 
 def direction(x: float, up: str = "rise", down: str = "fall", flat: str = "no change") -> str:
