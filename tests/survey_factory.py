@@ -19,8 +19,7 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     rng = np.random.default_rng(seed)
     df = pd.DataFrame({"record_id": [f"R{seed:02d}-{i:05d}" for i in range(n)]})
     df["forum"] = rng.choice(contract.FORUMS, n, p=[0.02, 0.25, 0.36, 0.1, 0.12, 0.1, 0.05])
-    speeder = rng.random(n) < 0.05
-    df["t1_duration_min"] = np.round(np.where(speeder, rng.uniform(1, 4.9, n), rng.lognormal(2.7, 0.4, n)), 2)
+    df["t1_duration_min"] = np.round(np.where(rng.random(n) < 0.05, rng.uniform(1, 4.9, n), rng.lognormal(2.7, 0.4, n)), 2)
     for name, cats in contract.CATEGORY_COLUMNS.items():
         if name != "forum":
             p = np.linspace(len(cats), 1, len(cats))
@@ -46,7 +45,7 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     present = {"t1": np.ones(n, bool), "t2": rng.random(n) < 0.5}
     present["t3"] = np.where(present["t2"], rng.random(n) < 0.8, rng.random(n) < 0.15)
     for w, wave in enumerate(contract.WAVES):
-        for items in contract.CLINICAL_SCALES.values():
+        for scale, items in contract.CLINICAL_SCALES.items():
             for item in items:
                 raw = 1.45 + 0.9 * (distress + w * slope) + rng.normal(scale=0.7, size=n)
                 values = np.clip(np.round(raw), 0, 3)
@@ -72,9 +71,11 @@ def make_flipped_survey(n: int = 500, seed: int = 11) -> pd.DataFrame:
     df["gender"] = np.where(rng.random(n) < 0.3, "female", rng.choice(others, n))
 
     support = rng.normal(size=n)
+
     def likert(loading, low=1, high=5, centre=3.0, spread=0.8, shift=0.0):
         raw = centre + loading * support + shift + rng.normal(scale=spread, size=n)
         return np.clip(np.round(raw), low, high).astype(float)
+
     for item in contract.HELP_ITEMS + contract.MOD_ITEMS:
         df[item] = likert(0.8)
     for item in contract.SELFEFF_ITEMS:
