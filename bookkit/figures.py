@@ -13,7 +13,6 @@ hash salt, no date); :func:`figure_png` renders it at its display width.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import re
 
@@ -62,6 +61,7 @@ def _styled(draw):
             fig = draw(*args, **kwargs)
             fig.draw_without_rendering()
             fig.set_layout_engine("none")
+            _round_positions(fig)
             return fig
     return wrapper
 
@@ -242,7 +242,7 @@ def figure_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return stable_svg_ids(buffer.getvalue())
+    return buffer.getvalue()
 
 
 def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> bytes:
@@ -252,18 +252,13 @@ def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> 
     return buffer.getvalue()
 
 
-_SVG_ID_USE = re.compile(r'(\bid="|#)([A-Za-z][\w.-]*)(?=[")])')
+def _round_positions(fig: Figure, decimals: int = 6) -> None:
+    """Round every axes' position (figure fraction) after the layout is solved.
 
-
-def stable_svg_ids(svg: str) -> str:
-    """The SVG with its element ids renamed by order of definition, prefixed by a hash of the SVG without ids.
-
-    Matplotlib names a clip path by hashing its rectangle's unrounded coordinates, and the layout solver's
-    last bits vary with Python's string-hash seed (PYTHONHASHSEED), so the same figure got different ids
-    (and file names) from run to run although every printed coordinate was equal. The prefix keeps ids of
-    different figures distinct should two be inlined in one page.
+    The constrained-layout solver's last bits vary from process to process (with Python's string-hash
+    seed), which moved a clip rectangle by 1e-6 pt in one build in ten; rounded, the same figure is the
+    same SVG.
     """
-    ids = dict.fromkeys(re.findall(r'\bid="([^"]+)"', svg))
-    prefix = hashlib.sha256(_SVG_ID_USE.sub(lambda m: m.group(1), svg).encode("utf-8")).hexdigest()[:8]
-    names = {old: f"f{prefix}-{n}" for n, old in enumerate(ids)}
-    return _SVG_ID_USE.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), svg)
+    for ax in fig.get_axes():
+        if ax.get_axes_locator() is None:  # an inset follows its (rounded) parent
+            ax.set_position([round(v, decimals) for v in ax.get_position(original=False).bounds])
