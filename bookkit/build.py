@@ -9,7 +9,9 @@ or the site when the data are at fault:
    file that breaks the contract, or data too small for the paper's analysis, ends the build here with
    one message and exit status 2.
 2. **Data switch.** When the survey's SHA-256 differs from the last build's, ``_build/html`` and the
-   Sphinx environment are removed, so no page, image or download from the other data survives.
+   Sphinx environment are removed, so no page, image or download from the other data survives. When
+   the code (:func:`code_hash`) changed, the Sphinx environment is removed, so Markdown pages that
+   print results through the book's roles are read again too (:func:`reread_on_code_change`).
 3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its source, the survey's
    SHA-256, the code of ``analysis`` and ``bookkit`` and the pinned requirements, and data it names in
    :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
@@ -42,6 +44,7 @@ HTML = BUILD / "html"
 DOCTREES = BUILD / ".doctrees"
 FINGERPRINTS = "ipof-fingerprints.json"
 DATA_STAMP = BUILD / "ipof-data.sha256"
+CODE_STAMP = BUILD / "ipof-code.sha256"
 SURVEY = "<survey>"
 
 #: Inputs beyond the survey, the code and the requirements, per notebook docname.
@@ -66,10 +69,14 @@ def _sha(data: bytes) -> str:
 
 
 def code_hash() -> str:
-    """Content hash of the ``analysis`` and ``bookkit`` modules and the pinned requirements."""
+    """Content hash of the ``analysis`` and ``bookkit`` modules, the pinned requirements, and the files
+    they read besides the survey: the codebook, the NHS reference counts (caseness) and ``pyproject.toml``
+    (the disclosure thresholds)."""
     digest = hashlib.sha256()
     files = sorted((paths.ROOT / "analysis").glob("*.py")) + sorted((paths.ROOT / "bookkit").glob("*.py"))
-    for path in files + [paths.ROOT / "requirements.txt", paths.DATA / "codebook.yaml"]:
+    read = [paths.ROOT / "requirements.txt", paths.DATA / "codebook.yaml", paths.NHS_REFERENCE,
+            paths.ROOT / "pyproject.toml"]
+    for path in files + read:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -161,6 +168,22 @@ def switch_data(survey_sha: str) -> bool:
     return previous is not None
 
 
+def reread_on_code_change(code: str) -> bool:
+    """Remove the Sphinx environment when :func:`code_hash` changed since the last build.
+
+    The notebooks re-executed for new code are re-read by Sphinx, but Markdown pages that print results
+    through the book's roles and directives (``{result}``, ``{verdict}``, ``{data-notice}``) are not: their
+    source did not change. Without their environment, every page is read again with the new code.
+    """
+    previous = CODE_STAMP.read_text().strip() if CODE_STAMP.exists() else None
+    if previous == code:
+        return False
+    shutil.rmtree(DOCTREES, ignore_errors=True)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    CODE_STAMP.write_text(code + "\n")
+    return previous is not None
+
+
 _REF = re.compile(r"""(?:src|href|data)=["']([^"'#?]+)""")
 
 
@@ -207,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"results: {session.path.name} (SHA-256 {session.sha[:12]}); parts computed: {session.computed}")
     if switch_data(session.sha):
         print("the survey changed since the last build: the site is rendered anew")
+    if reread_on_code_change(code_hash()):
+        print("the code changed since the last build: every page is read anew")
     try:
         done = execute_stale(session.sha)
     except RuntimeError as exc:

@@ -100,6 +100,7 @@ def _styled(draw):
             fig = draw(*args, **kwargs)
             fig.draw_without_rendering()
             fig.set_layout_engine("none")
+            _round_positions(fig)
             return fig
 
     return wrapper
@@ -313,3 +314,15 @@ def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=column_px * density / fig.get_figwidth(), metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _round_positions(fig: Figure, decimals: int = 6) -> None:
+    """Round every axes' position (figure fraction) after the layout is solved.
+
+    The constrained-layout solver's last bits vary from process to process (with Python's string-hash
+    seed), which moved a clip rectangle by 1e-6 pt in one build in ten; rounded, the same figure is the
+    same SVG.
+    """
+    for ax in fig.get_axes():
+        if ax.get_axes_locator() is None:  # an inset follows its (rounded) parent
+            ax.set_position([round(v, decimals) for v in ax.get_position(original=False).bounds])

@@ -67,6 +67,43 @@ def make_survey(n: int = 300, seed: int = 0, missing_rate: float = 0.02) -> pd.D
     return df
 
 
+def make_flipped_survey(n: int = 500, seed: int = 11) -> pd.DataFrame:
+    """A contract-valid survey on which the paper's conclusions do not hold (for the book's wording).
+
+    Built on :func:`make_survey`, then redrawn so that: PHQ-8 items rise by about 0.35 points a wave
+    (the total rises, so ``phq_slope``, "no change", fails); self-efficacy falls as the support trait
+    behind the T1_help and T1_mod items rises (``cmo1_help`` and ``cmo1_mod`` fail); people who have
+    posted feel less safe (``cmo2_safe`` fails); and about 30% of respondents are female.
+    """
+    rng = np.random.default_rng(seed + 1000)
+    df = make_survey(n, seed)
+    others = [g for g in contract.GENDERS if g != "female"]
+    df["gender"] = np.where(rng.random(n) < 0.3, "female", rng.choice(others, n))
+
+    support = rng.normal(size=n)
+
+    def likert(loading, low=1, high=5, centre=3.0, spread=0.8, shift=0.0):
+        raw = centre + loading * support + shift + rng.normal(scale=spread, size=n)
+        return np.clip(np.round(raw), low, high).astype(float)
+
+    for item in contract.HELP_ITEMS + contract.MOD_ITEMS:
+        df[item] = likert(0.8)
+    for item in contract.SELFEFF_ITEMS:
+        df[item] = likert(-1.5, 1, 10, 5.5, 1.5)
+    posted = df["ever_posted"].to_numpy()
+    for item in contract.SAFE_ITEMS:  # safe_3 is reverse-keyed: posters agree more that they feel outsiders
+        df[item] = likert(0.0, shift=(0.8 if item == "safe_3" else -0.8) * posted)
+
+    distress = rng.normal(size=n)
+    slope = rng.normal(0.35, 0.2, size=n)
+    for w, wave in enumerate(contract.WAVES):
+        observed = df[f"{wave}_{contract.PHQ_ITEMS[0]}"].notna().to_numpy()
+        for item in contract.PHQ_ITEMS:
+            raw = 1.0 + 0.6 * distress + w * slope + rng.normal(scale=0.6, size=n)
+            df[f"{wave}_{item}"] = np.where(observed, np.clip(np.round(raw), 0, 3), np.nan)
+    return df
+
+
 def write_survey(df: pd.DataFrame, path: Path) -> Path:
     """Write a survey frame as the contract's CSV (integers without decimals, blank = missing)."""
     out = df.copy()
