@@ -60,6 +60,10 @@ class Conclusion:
     interval: tuple[str, str] | None = None  # results keys of a 95% interval of ``key``
     reference: float = 0.0  # the line the estimate is compared with in a specification curve
     reads: tuple[str, ...] = ()  # every results key the rule reads (estimates and P values)
+    #: When the rule fails because the estimate is significant the *other* way, what a page says instead
+    #: (so "not significantly positively correlated" never hides a significant negative correlation).
+    opposite_if: Callable[[dict], bool | None] | None = None
+    opposite: str = ""
 
     def holds(self, values: dict) -> bool | None:
         return self.holds_if(values)
@@ -69,7 +73,13 @@ class Conclusion:
         verdict = self.holds(values)
         if verdict is None:
             return "cannot be assessed on these data (a value is missing)"
+        if not verdict and self.opposite_if is not None and self.opposite_if(values):
+            return self.opposite
         return self.says[0] if verdict else self.says[1]
+
+    def sentences(self) -> tuple[str, ...]:
+        """Every sentence this conclusion can print (the rule picks one)."""
+        return self.says + ((self.opposite,) if self.opposite else ())
 
 
 def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo=""):
@@ -89,6 +99,8 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo=""):
             f"was significantly and {direction} correlated with {b_label}",
             f"was not significantly {direction} correlated with {b_label}",
         ),
+        opposite_if=lambda v: signed_significant(v, key, pname, -sign),
+        opposite=f"was significantly correlated with {b_label}, but {'negatively' if sign > 0 else 'positively'}",
     )
 
 
@@ -103,11 +115,14 @@ def _ttest(id_, variable, label, claims, cmo):
         holds_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", +1),
         reads=(f"t_{variable}", f"p_{variable}"),
         says=(f"scored significantly higher on {label}", f"did not score significantly higher on {label}"),
+        opposite_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", -1),
+        opposite=f"scored significantly lower on {label}",
     )
 
 
 def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> list[Conclusion]:
     k = f"{scale}_lgcm"
+    short = label.split(" ")[0]  # GAD-7, PHQ-8
     slope = Conclusion(
         id=f"{scale}_slope",
         section="results/growth",
@@ -125,6 +140,8 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
             if falls
             else ("did not change significantly on average", "changed significantly on average")
         ),
+        opposite_if=(lambda v: signed_significant(v, f"{k}_slope_mean", f"{k}_slope_p", +1)) if falls else None,
+        opposite="rose significantly over the 12 weeks" if falls else "",
     )
     fit = Conclusion(
         id=f"{scale}_fit",
@@ -135,7 +152,7 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         rule=f"{k}_p >= {ALPHA} (model chi-square not significant)",
         holds_if=lambda v: not_significant(v, f"{k}_p"),
         reads=(f"{k}_p",),
-        says=("fits the data acceptably", "does not fit the data well"),
+        says=(f"fits the {short} scores acceptably", f"does not fit the {short} scores well"),
     )
     cov = Conclusion(
         id=f"{scale}_start_change",
@@ -147,8 +164,8 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         holds_if=lambda v: not_significant(v, f"{k}_intercept_slope_p"),
         reads=(f"{k}_intercept_slope_p",),
         says=(
-            "Where people started did not predict how fast they changed",
-            "Where people started predicted how fast they changed",
+            f"Where people started on the {short} did not predict how fast their scores changed",
+            f"Where people started on the {short} predicted how fast their scores changed",
         ),
     )
     return [fit, slope, cov]

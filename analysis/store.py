@@ -30,11 +30,13 @@ STORE = paths.ROOT / "_build" / "results-store"
 
 @lru_cache(maxsize=1)
 def engine_hash() -> str:
-    """SHA-256 over the engine's modules and the pinned requirements (part of every store key)."""
+    """SHA-256 over the engine's modules, the pinned requirements and the files the engine reads besides
+    the survey (the codebook, the NHS reference counts): part of every store key."""
     digest = hashlib.sha256()
     for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [
         paths.ROOT / "requirements.txt",
         paths.DATA / "codebook.yaml",
+        paths.NHS_REFERENCE,
     ]:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -172,3 +172,18 @@ def test_subscale_mean_needs_half_the_items_and_reverses_safe_3():
 
 def test_agreement_counts():
     assert scales.agreement_counts(pd.Series([1, 2, 3, 4, 5, np.nan, 5])) == {"agree": 3, "disagree": 2}
+
+
+def test_a_significant_effect_the_other_way_is_said_so():
+    """A rule that fails because the estimate is significant in the opposite direction does not print a
+    plain 'not significant' sentence."""
+    from analysis.conclusions import BY_ID
+
+    c = BY_ID["cmo1_help"]
+    assert c.sentence({"r_selfeff_help": 0.4, "p_selfeff_help": 0.001}) == c.says[0]
+    assert c.sentence({"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == c.says[1]
+    assert c.sentence({"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == c.opposite
+    gad = BY_ID["gad_slope"]
+    assert gad.sentence({"gad_lgcm_slope_mean": 0.5, "gad_lgcm_slope_p": 0.001}) == "rose significantly over the 12 weeks"
+    assert len({s for c in BY_ID.values() if c.section == "results/growth" for s in c.sentences()}) == sum(
+        len(c.sentences()) for c in BY_ID.values() if c.section == "results/growth")  # no two alike on one page
