@@ -184,6 +184,7 @@ def test_a_significant_effect_the_other_way_is_said_so():
     assert c.sentence({"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == c.says[1]
     assert c.sentence({"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == c.opposite
     gad = BY_ID["gad_slope"]
-    assert gad.sentence({"gad_lgcm_slope_mean": 0.5, "gad_lgcm_slope_p": 0.001}) == "rose significantly over the 12 weeks"
+    rise = {"gad_lgcm_slope_mean": 0.5, "gad_lgcm_slope_p": 0.001}
+    assert gad.sentence(rise) == "rose significantly over the 12 weeks"
     assert len({s for c in BY_ID.values() if c.section == "results/growth" for s in c.sentences()}) == sum(
         len(c.sentences()) for c in BY_ID.values() if c.section == "results/growth")  # no two alike on one page
