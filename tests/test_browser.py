@@ -63,7 +63,6 @@ def open_page(browser, server, doc):
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
     page.goto(f"{server}/{doc}.html", wait_until="load")
-    page.wait_for_timeout(200)
     own_errors = [e for e in errors if "net::ERR_FAILED" not in e]  # blocked requests to other hosts
     return page, own_errors
 

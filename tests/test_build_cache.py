@@ -148,6 +148,7 @@ print(hashlib.sha256(svg.encode()).hexdigest())
 """
 
 
+@pytest.mark.slow
 def test_figure_svg_does_not_depend_on_the_hash_seed():
     """The participants figure of the twin is the same SVG whatever PYTHONHASHSEED (44 and 48 moved a clip
     rectangle by 1e-6 pt before axes positions were rounded), so its image file keeps its name."""

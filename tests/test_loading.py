@@ -237,11 +237,9 @@ def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["five_rows", "constant_wave", "no_never_posters"])
-def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kind):
+def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kind, monkeypatch, capsys):
     """Contract-valid but too small or degenerate data: reproduce and make book's first step say which
     analysis, why and the minimum needed, exit 2, no traceback, and nothing is written."""
-    import os
-
     df = survey_frame.copy()
     if kind == "five_rows":
         df, expected = df.head(5), "growth model (GAD-7)"
@@ -254,11 +252,14 @@ def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kin
         expected = "the never-posted group has 0 respondent(s)"
     data = write_survey(df, tmp_path / f"{kind}.csv")
     out = tmp_path / "out"
-    for cmd, env in (([sys.executable, "-m", "analysis", "reproduce", "--data", str(data), "--out", str(out)], None),
-                     ([sys.executable, "-m", "bookkit.build"], dict(os.environ, IPOF_DATA=str(data)))):
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
-        assert proc.returncode == 2, proc.stderr
-        assert "Traceback" not in proc.stderr
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and expected in lines[0] and "needs" in lines[0], proc.stderr
+    from bookkit import build
+
+    state = build.CACHE / build.FINGERPRINTS
+    before = state.read_bytes() if state.exists() else None
+    monkeypatch.setenv("IPOF_DATA", str(data))
+    for run in (lambda: main(["reproduce", "--out", str(out)]), lambda: build.main(["--no-site"])):
+        assert run() == 2
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1 and expected in lines[0] and "needs" in lines[0], lines
     assert not out.exists()
+    assert (state.read_bytes() if state.exists() else None) == before  # make book touched nothing

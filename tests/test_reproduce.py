@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -193,18 +191,15 @@ def test_extra_column_never_reaches_the_outputs(tmp_path, survey_frame):
             assert df["record_id"].iloc[0] not in text
 
 
-def test_the_data_is_data_then_ipof_data_then_the_twin(tmp_path, survey_csv):
+def test_the_data_is_data_then_ipof_data_then_the_twin(tmp_path, survey_csv, monkeypatch):
     """`--data` overrides $IPOF_DATA, which overrides the shipped twin."""
-    import os
 
     def run(env_data, *args):
-        env = {k: v for k, v in os.environ.items() if k != "IPOF_DATA"}
+        monkeypatch.delenv("IPOF_DATA", raising=False)
         if env_data:
-            env["IPOF_DATA"] = str(env_data)
+            monkeypatch.setenv("IPOF_DATA", str(env_data))
         out = tmp_path / f"o{len(list(tmp_path.iterdir()))}"
-        proc = subprocess.run([sys.executable, "-m", "analysis", "reproduce", "--out", str(out), *args], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, env=env)
-        assert proc.returncode == 0, proc.stderr
+        assert main(["reproduce", "--out", str(out), *args]) == 0
         return json.loads((out / "results.json").read_text())["data_file"]
 
     assert run(None) == paths.SYNTHETIC_TWIN.name
