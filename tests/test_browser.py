@@ -67,7 +67,20 @@ def open_page(browser, server, doc):
     return page, own_errors
 
 
-@pytest.mark.parametrize("doc", toc_files())
+def computed(doc: str) -> bool:
+    """A chapter that shows data: a notebook, or markdown with results, verdicts or the data notice."""
+    if (ROOT / f"{doc}.ipynb").exists():
+        return True
+    text = (ROOT / f"{doc}.md").read_text(encoding="utf-8")
+    return any(marker in text for marker in ("{result}", "{verdict}", "{data-notice}", "{glue", "{multiverse}"))
+
+
+# `make test` opens every chapter that shows data; the static ones (methods, references...) run in
+# `make test-all` too, with the slow tests, to keep the default suite quick.
+CHAPTERS = [doc if computed(doc) else pytest.param(doc, marks=pytest.mark.slow) for doc in toc_files()]
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
 def test_chapter_renders_cleanly(browser, server, doc):
     page, errors = open_page(browser, server, doc)
     assert not errors, errors
