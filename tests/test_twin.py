@@ -89,7 +89,7 @@ def test_regeneration_is_deterministic_and_meets_the_published_values(tmp_path):
         )
         assert proc.returncode == 0, proc.stderr
     assert outs[0].read_bytes() == outs[1].read_bytes(), "two runs on one machine must give identical bytes"
-    assert not misses_published(run_analysis(load_survey(outs[0])).results)
+    assert not misses_published(run_analysis(load_survey(outs[0])).values)
 
 
 def test_generator_does_not_read_the_published_values():
