@@ -29,14 +29,3 @@ def survey_file(path=None) -> Path:
     chosen = path or os.environ.get(DATA_ENV) or SYNTHETIC_TWIN
     chosen = Path(chosen)
     return chosen if chosen.is_absolute() else ROOT / chosen
-
-
-def is_synthetic(path) -> bool:
-    """True when the file has the same bytes as the shipped synthetic twin."""
-    import hashlib
-
-    path = Path(path)
-    if not path.is_file() or not SYNTHETIC_TWIN.is_file():
-        return False
-    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    return digest(path) == digest(SYNTHETIC_TWIN)

@@ -81,17 +81,3 @@ def csv_download(table: pd.DataFrame, name: str):
     uri = "data:text/csv;base64," + base64.b64encode(data).decode("ascii")
     return HTML(f'<p><a class="ipof-download" download="{name}.csv" href="{uri}">Download this table as CSV '
                 f"({name}.csv)</a></p>")
-
-
-def html_table(table: pd.DataFrame, row_id: str | None = None, id_prefix: str = "") -> str:
-    """A plain HTML table; with ``row_id``, each row gets id="{id_prefix}{value}" so pages can link to it."""
-    import html as _html
-
-    head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in table.columns)
-    rows = []
-    for _, row in table.iterrows():
-        rid = f' id="{id_prefix}{str(row[row_id]).lower()}"' if row_id else ""
-        cells = "".join(f"<td>{'' if pd.isna(v) else _html.escape(str(v))}</td>" for v in row)
-        rows.append(f"<tr{rid}>{cells}</tr>")
-    return (f'<div class="ipof-scroll"><table class="table ipof-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
