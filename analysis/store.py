@@ -28,19 +28,29 @@ from .options import Options
 STORE = paths.ROOT / "_build" / "results-store"
 
 
-@lru_cache(maxsize=1)
-def engine_hash() -> str:
-    """SHA-256 over the engine's modules, the pinned requirements and the files the engine reads besides
-    the survey (the codebook, the NHS reference counts): part of every store key."""
-    digest = hashlib.sha256()
-    for path in sorted((paths.ROOT / "analysis").glob("*.py")) + [
+def engine_inputs() -> list[Path]:
+    """The engine's modules, the pinned requirements and the files the engine reads besides the survey
+    (the codebook, the NHS reference counts)."""
+    return sorted((paths.ROOT / "analysis").glob("*.py")) + [
         paths.ROOT / "requirements.txt",
         paths.DATA / "codebook.yaml",
         paths.NHS_REFERENCE,
-    ]:
+    ]
+
+
+def hash_files(files: list[Path]) -> str:
+    """SHA-256 over the names and bytes of ``files`` (missing files are skipped)."""
+    digest = hashlib.sha256()
+    for path in files:
         if path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_hash() -> str:
+    """SHA-256 over :func:`engine_inputs`: part of every store key."""
+    return hash_files(engine_inputs())
 
 
 def store_path(data_sha: str, options: Options, store: Path = STORE) -> Path:

@@ -37,6 +37,7 @@ from pathlib import Path
 import yaml
 
 from analysis import paths
+from analysis.store import engine_inputs, hash_files
 
 BUILD = paths.ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
@@ -69,17 +70,9 @@ def _sha(data: bytes) -> str:
 
 
 def code_hash() -> str:
-    """Content hash of the ``analysis`` and ``bookkit`` modules, the pinned requirements, and the files
-    they read besides the survey: the codebook, the NHS reference counts (caseness) and ``pyproject.toml``
-    (the disclosure thresholds)."""
-    digest = hashlib.sha256()
-    files = sorted((paths.ROOT / "analysis").glob("*.py")) + sorted((paths.ROOT / "bookkit").glob("*.py"))
-    read = [paths.ROOT / "requirements.txt", paths.DATA / "codebook.yaml", paths.NHS_REFERENCE,
-            paths.ROOT / "pyproject.toml"]
-    for path in files + read:
-        if path.exists():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    """Content hash of everything the engine's results depend on (:func:`analysis.store.engine_inputs`),
+    plus the ``bookkit`` modules and ``pyproject.toml`` (the disclosure thresholds)."""
+    return hash_files(engine_inputs() + sorted((paths.ROOT / "bookkit").glob("*.py")) + [paths.ROOT / "pyproject.toml"])
 
 
 def fingerprint(docname: str, survey_sha: str) -> str:
