@@ -42,6 +42,17 @@ def pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
     return float(result.statistic), float(result.pvalue), n
 
 
+def pearson_ci(x: pd.Series, y: pd.Series) -> tuple[float, float, int, float, float]:
+    """:func:`pearson` plus r's 95% interval, scipy's Fisher-z ``confidence_interval``
+    (tanh(atanh r -+ 1.96 / sqrt(n - 3))); NaN where r is NaN or n < 4."""
+    r, p, n = pearson(x, y)
+    if not np.isfinite(r) or n < 4:
+        return r, p, n, float("nan"), float("nan")
+    both = pd.concat([x, y], axis=1).dropna().to_numpy(float)
+    ci = stats.pearsonr(both[:, 0], both[:, 1]).confidence_interval(confidence_level=0.95)
+    return r, p, n, float(ci.low), float(ci.high)
+
+
 #: The pairs the theory-area chapters quote, beyond the contract's selfeff pairs (results keys
 #: ``r_{a}_{b}``, ``p_{a}_{b}``, ``n_{a}_{b}``).
 QUOTED_PAIRS = (
@@ -61,8 +72,8 @@ def correlation_table(frame: pd.DataFrame, variables=CORRELATION_VARIABLES) -> p
     rows = []
     for i, a in enumerate(variables):
         for b in variables[i + 1 :]:
-            r, p, n = pearson(frame[a], frame[b])
-            rows.append({"var1": a, "var2": b, "r": r, "p": p, "n": n})
+            r, p, n, low, high = pearson_ci(frame[a], frame[b])
+            rows.append({"var1": a, "var2": b, "r": r, "p": p, "n": n, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import caseness, contract, correlations, growth, paths, sample, scales, ttests
+from . import caseness, contract, correlations, effects, growth, paths, sample, scales, ttests
 from .errors import AnalysisError
 from .loading import Survey, speed_included
 from .options import Options
@@ -30,6 +30,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "caseness": ("exclusion_minutes", "yates"),
     "growth_estimate": ("exclusion_minutes", "growth_missing"),
     "growth": ("exclusion_minutes", "growth_missing", "growth_information"),
+    "equivalence": ("exclusion_minutes", "growth_missing", "growth_information", "sesoi"),
     "frame": ("exclusion_minutes", "scoring"),
     "correlations": ("exclusion_minutes", "scoring"),
     "reliability": ("exclusion_minutes", "scoring"),
@@ -162,6 +163,7 @@ def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
         res["caseness_nhs_n_cases"], res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"]
     )
     res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
+    res.update(caseness_effects(cases, not_cases, res["caseness_nhs_n_cases"], res["caseness_nhs_n_not_cases"]))
     table = pd.DataFrame(
         {
             "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
@@ -172,6 +174,25 @@ def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
     return res, table
 
 
+def caseness_effects(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> dict:
+    """Effect sizes of the caseness comparison with 95% intervals (:mod:`analysis.effects`): the
+    difference in percentage points (Newcombe), the odds ratio of being a case (Woolf) and Cohen's h."""
+    n, n_nhs = cases + not_cases, nhs_cases + nhs_not
+    diff, diff_lo, diff_hi = effects.risk_difference_ci(cases, n, nhs_cases, n_nhs)
+    odds, odds_lo, odds_hi = effects.odds_ratio_ci([[cases, not_cases], [nhs_cases, nhs_not]])
+    h, h_lo, h_hi = effects.cohens_h_ci(cases / n, n, nhs_cases / n_nhs, n_nhs)
+    return {
+        "caseness_pct_difference_ci_low": 100 * diff_lo,
+        "caseness_pct_difference_ci_high": 100 * diff_hi,
+        "caseness_odds_ratio": odds,
+        "caseness_odds_ratio_ci_low": odds_lo,
+        "caseness_odds_ratio_ci_high": odds_hi,
+        "caseness_cohens_h": h,
+        "caseness_cohens_h_ci_low": h_lo,
+        "caseness_cohens_h_ci_high": h_hi,
+    }
+
+
 def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
     """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``."""
     res, tables = {}, []
@@ -179,6 +200,7 @@ def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, 
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
         fit = growth.fit_from(est, options.growth_information)
         res.update(growth.growth_results(scale, fit))
+        res.update(growth.growth_intervals(scale, fit))
         res.update(
             {f"{scale}_lgcm_implied_mean_{w}": float(m) for w, m in zip(contract.WAVES, fit.implied[0], strict=False)}
         )
@@ -197,14 +219,44 @@ def _growth_estimate(memo: Memo, smp: pd.DataFrame, options: Options, scale: str
     return estimates[scale]
 
 
+def equivalence_part(growth_values: dict, sample_values: dict, sesoi: float) -> dict:
+    """Equivalence tests (TOST, :func:`analysis.effects.tost_wald`) of the growth conclusions that claim
+    no effect, against a smallest effect of interest of ``sesoi`` standard deviations.
+
+    Conventions: for a mean slope (change per wave, 6 weeks; the 12 weeks are 2 waves) the bound is
+    ``sesoi`` x the SD of the time-1 totals / 2, so the bound is a 12-week change of ``sesoi`` SDs;
+    for the intercept-slope covariance it is the correlation r = d / sqrt(d^2 + 4) of d = ``sesoi``
+    times sqrt(intercept variance x slope variance) (NaN when a variance is not positive).
+    Keys ``{scale}_lgcm_{slope,intercept_slope_cov}_{sesoi,p_equivalence,judgement}``.
+    """
+    res = {}
+    for scale in contract.CLINICAL_SCALES:
+        k = f"{scale}_lgcm"
+        variances = growth_values[f"{k}_intercept_var"] * growth_values[f"{k}_slope_var"]
+        bounds = {
+            "slope": sesoi * sample_values[f"{scale}_t1_sd"] / 2,
+            "intercept_slope_cov": effects.r_from_d(sesoi) * variances**0.5 if variances > 0 else float("nan"),
+        }
+        estimates = {"slope": "slope_mean", "intercept_slope_cov": "intercept_slope_cov"}
+        for name, bound in bounds.items():
+            est, se = growth_values[f"{k}_{estimates[name]}"], growth_values[f"{k}_{name}_se"]
+            p_equiv = effects.tost_wald(est, se, bound)
+            p_name = f"{k}_slope_p" if name == "slope" else f"{k}_intercept_slope_p"
+            res[f"{k}_{name}_sesoi"] = bound
+            res[f"{k}_{name}_p_equivalence"] = p_equiv
+            res[f"{k}_{name}_judgement"] = effects.judgement(growth_values[p_name], p_equiv)
+    return res
+
+
 def correlations_part(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """The correlation table and the keys of the contract's and the chapters' quoted pairs."""
     table = correlations.correlation_table(frame)
     res = {}
-    for (a, b), name in correlations.CONTRACT_PAIRS.items():
-        res[f"r_{name}"], res[f"p_{name}"], res[f"n_{name}"] = correlations.pearson(frame[a], frame[b])
-    for a, b in correlations.QUOTED_PAIRS:
-        res[f"r_{a}_{b}"], res[f"p_{a}_{b}"], res[f"n_{a}_{b}"] = correlations.pearson(frame[a], frame[b])
+    named = [((a, b), name) for (a, b), name in correlations.CONTRACT_PAIRS.items()]
+    named += [((a, b), f"{a}_{b}") for a, b in correlations.QUOTED_PAIRS]
+    for (a, b), name in named:
+        r, p, n, low, high = correlations.pearson_ci(frame[a], frame[b])
+        res.update({f"r_{name}": r, f"p_{name}": p, f"n_{name}": n, f"r_{name}_ci_low": low, f"r_{name}_ci_high": high})
     return res, table
 
 
@@ -230,6 +282,11 @@ def ttests_part(table: pd.DataFrame, tails: int) -> dict:
                 f"p_two_tailed_{v}": row.p_two_tailed,
                 f"p_{v}": row.p_one_tailed if tails == 1 else row.p_two_tailed,
                 f"d_{v}": row.d,
+                f"d_{v}_ci_low": row.d_ci_low,
+                f"d_{v}_ci_high": row.d_ci_high,
+                f"g_{v}": row.g,
+                f"g_{v}_ci_low": row.g_ci_low,
+                f"g_{v}_ci_high": row.g_ci_high,
                 f"welch_{v}": bool(row.welch),
                 f"n_posted_{v}": row.n_posted,
                 f"n_never_{v}": row.n_never,
@@ -256,6 +313,7 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     values.update(caseness_values)
     growth_values, tables["growth"] = memo.get("growth", options, lambda: growth_part(memo, smp, options))
     values.update(growth_values)
+    values.update(memo.get("equivalence", options, lambda: equivalence_part(growth_values, values, options.sesoi)))
     frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
     corr_values, tables["correlations"] = memo.get("correlations", options, lambda: correlations_part(frame))
     values.update(corr_values)

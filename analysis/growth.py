@@ -346,6 +346,24 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
     return out
 
 
+def growth_intervals(prefix: str, fit: GrowthFit) -> dict[str, float]:
+    """95% Wald intervals and SEs of every latent parameter (``{prefix}_lgcm_{name}_se/_ci_low/_ci_high``,
+    ``name`` without the ``_mean`` of the slope mean, whose keys :func:`growth_results` already gives),
+    and the RMSEA of the model chi-square with its 95% interval (:func:`analysis.effects.rmsea_ci`)."""
+    from .effects import rmsea_ci
+
+    out: dict[str, float] = {}
+    for name in PARAM_NAMES_LATENT:
+        if name == "slope_mean":
+            continue
+        est, se = fit.estimate(name), fit.std_error(name)
+        out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - Z_95 * se,
+                    f"{prefix}_lgcm_{name}_ci_high": est + Z_95 * se})
+    rmsea, low, high = rmsea_ci(fit.chi2, fit.df, fit.n)
+    out.update({f"{prefix}_lgcm_rmsea": rmsea, f"{prefix}_lgcm_rmsea_ci_low": low, f"{prefix}_lgcm_rmsea_ci_high": high})
+    return out
+
+
 def observed_wave_summary(waves: pd.DataFrame, time_scores=(0.0, 1.0, 2.0)) -> pd.DataFrame:
     """Per wave: n, observed mean, SD (ddof 1) and the t-based 95% CI of the mean (respondents present)."""
     rows = []

@@ -7,7 +7,7 @@ reports the whole set of results instead of one. A *specification curve*
 (Simonsohn, Simmons & Nelson 2020, Nature Human Behaviour 4:1208) plots one
 estimate across all those specifications, sorted, with the choices of each
 shown beneath it. Here the choices are :data:`analysis.options.CHOICES`
-(:data:`DIMENSIONS`, the full factorial: 4 x 2 x 3 x 2 x 2 x 2 x 2 x 2 = 768
+(:data:`DIMENSIONS`, the full factorial: 4 x 2 x 3 x 2 x 2 x 2 x 2 x 2 x 2 = 1,536
 specifications), each specification is one :class:`~analysis.options.Options`
 run through the one computation path :func:`analysis.engine.run_analysis`,
 and each of the paper's conclusions (:data:`analysis.conclusions.CONCLUSIONS`)
@@ -59,6 +59,7 @@ DIMENSIONS: dict[str, tuple] = {
     "growth_information": CHOICES["growth_information"],
     "scoring": CHOICES["scoring"],
     "grouping": CHOICES["grouping"],
+    "sesoi": CHOICES["sesoi"],
 }
 #: Results kept for every specification besides the conclusions' keys.
 EXTRA_KEYS: tuple[str, ...] = ("n_t1",)

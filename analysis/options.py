@@ -5,7 +5,8 @@ command-line flag of ``python -m analysis reproduce`` (``--growth-missing
 listwise``), a papermill parameter of the chapters (``growth_missing =
 "listwise"``), a key of the results manifest (``"growth_missing":
 "listwise"``) and a dimension of the multiverse. :data:`CHOICES` lists the
-levels of every choice; the default of each field is the paper's choice.
+levels of every choice; the default of each field is the paper's choice (``sesoi``, for equivalence
+tests the paper did not run, is the book's).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CHOICES: dict[str, tuple] = {
     "tails": (2, 1),
     "scoring": ("half", "complete"),
     "grouping": ("ever_posted", "posted_6wk"),
+    "sesoi": (0.2, 0.5),
 }
 
 #: One line per choice, for --help, the parameters cells and the book's tables.
@@ -38,6 +40,8 @@ DESCRIPTIONS: dict[str, str] = {
     "scoring": "subscale score: mean of the answered items when at least half are answered (half) "
                "or only when all are (complete)",
     "grouping": "t-test groups: ever posted (ever_posted) or posted in the last 6 weeks (posted_6wk)",
+    "sesoi": "smallest effect of interest of the equivalence tests, in SDs: 0.2 (Cohen's small) or 0.5 "
+             "(half an SD, Norman et al. 2003); not a choice of the paper, which ran no equivalence test",
 }
 
 
@@ -53,12 +57,15 @@ class Options:
     tails: int = 2
     scoring: str = "half"
     grouping: str = "ever_posted"
+    sesoi: float = 0.2
 
     def __post_init__(self):
         minutes = self.exclusion_minutes
         if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes >= 0:
             raise ValueError(f"option exclusion_minutes must be a number >= 0, not {minutes!r}")
         object.__setattr__(self, "exclusion_minutes", float(minutes))
+        if isinstance(self.sesoi, int) and not isinstance(self.sesoi, bool):
+            object.__setattr__(self, "sesoi", float(self.sesoi))
         for name, levels in CHOICES.items():
             value = getattr(self, name)
             if name != "exclusion_minutes" and (value not in levels or type(value) is not type(levels[0])):

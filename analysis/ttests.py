@@ -6,7 +6,8 @@ Student's pooled-variance t (Levene p >= .05) or Welch's t (otherwise), unless
 the option ``ttest`` forces one. The test itself is scipy's ``ttest_ind``. t is signed posters minus
 never-posters; the one-tailed p tests "posters score higher" (upper tail), the
 two-tailed p is reported beside it. Cohen's d = mean difference / pooled SD,
-pooled SD = sqrt(((n1 - 1) s1^2 + (n0 - 1) s0^2) / (n1 + n0 - 2)), whichever t is used.
+pooled SD = sqrt(((n1 - 1) s1^2 + (n0 - 1) s0^2) / (n1 + n0 - 2)), whichever t is used, with its
+exact 95% interval and Hedges' g (:func:`effect_sizes`, :mod:`analysis.effects`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import effects
 from .errors import AnalysisError
 
 LEVENE_ALPHA = 0.05
@@ -155,7 +157,8 @@ def ttest_table(
     frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene", grouping: str = "ever_posted"
 ) -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
-    return pd.DataFrame([asdict(posting_ttest(frame, v, ttest, grouping)) for v in variables])
+    tests = [posting_ttest(frame, v, ttest, grouping) for v in variables]
+    return pd.DataFrame([asdict(t) | effect_sizes(t) for t in tests])
 
 
 def _groups(frame: pd.DataFrame, variable: str, grouping: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,4 +173,12 @@ def ttest_tables(
 ) -> dict[str, pd.DataFrame]:
     """:func:`ttest_table` for every ``ttest`` choice at once (``{"levene": table, ...}``), each test once."""
     rows = [compare_groups_forms(*_groups(frame, v, grouping), variable=v, grouping=grouping) for v in variables]
-    return {form: pd.DataFrame([asdict(r[form]) for r in rows]) for form in TTEST_FORMS}
+    sizes = [effect_sizes(r["student"]) for r in rows]  # d and its interval are the same in every form
+    return {form: pd.DataFrame([asdict(r[form]) | e for r, e in zip(rows, sizes, strict=True)]) for form in TTEST_FORMS}
+
+
+def effect_sizes(test: TTest) -> dict[str, float]:
+    """Cohen's d's exact 95% interval, Hedges' g and its interval (:mod:`analysis.effects`) of one comparison."""
+    low, high = effects.cohens_d_ci(test.d, test.n_posted, test.n_never)
+    j = effects.hedges_correction(test.n_posted + test.n_never - 2)
+    return {"d_ci_low": low, "d_ci_high": high, "g": j * test.d, "g_ci_low": j * low, "g_ci_high": j * high}

@@ -7,7 +7,8 @@ from the results store (computing them if needed: a reviewer's papermill run
 with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
 and the provenance note, and glues every key of the manifest formatted by
 :func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
-(:mod:`analysis.conclusions`) under its id. The chapter's markdown then pastes
+(:mod:`analysis.conclusions`) with its effect size and interval (:func:`bookkit.interpret.verdict_text`)
+under its id. The chapter's markdown then pastes
 ``{glue:text}`key``` with the manifest's own key names.
 """
 
@@ -20,7 +21,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import numbers, present
+from . import interpret, numbers, present
 
 
 @dataclass
@@ -97,7 +98,9 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
         for key, text in numbers.format_all(results.values).items():
             glue_text(key, text)
         for c in CONCLUSIONS:
-            glue_text(c.id, c.sentence(results.values))
+            glue_text(c.id, interpret.verdict_text(c.id, results.values))
+        for key, text in interpret.method_words(results.values).items():
+            glue_text(key, text)
     return Chapter(results=results, options=options, session=session)
 
 

@@ -4,7 +4,8 @@ Roles (the paper's-choices results of the book's data, :func:`baseline`):
 
 - ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
   to its row of the reproduction report when a claim of the ledger reproduces that key;
-- ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule;
+- ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule, with
+  its effect size, 95% interval and P (:func:`bookkit.interpret.verdict_text`);
 - ``{glue:text}`` (myst-nb's, extended): pasted numbers link to the report in the same way.
 
 Directives: ``{data-notice}``; ``{twin-only}`` and ``{not-twin}`` (content rendered only when the data
@@ -27,7 +28,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from analysis import paths
 from analysis.conclusions import BY_ID
 
-from . import claims, cmo, numbers, present, words
+from . import claims, cmo, interpret, numbers, present, words
 
 MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
 REPORT_DOC = "book/reproduction-report"
@@ -103,7 +104,7 @@ class VerdictRole(SphinxRole):
         self.env.note_dependency(str(MANIFEST))
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
-        return [nodes.inline(text=BY_ID[self.text].sentence(baseline()), classes=["ipof-verdict"])], []
+        return [nodes.inline(text=interpret.verdict_text(self.text, baseline()), classes=["ipof-verdict"])], []
 
 
 class MultiverseRole(SphinxRole):

@@ -69,6 +69,37 @@ def fmt_p(p) -> str:
     return ">.999" if text == "1.000" else text.lstrip("0")
 
 
+def fmt_p_sided(p, alpha: float = 0.05, max_decimals: int = 6) -> str:
+    """A P value as :func:`fmt_p`, with more decimals where three would hide its side of ``alpha``.
+
+    Rule: when P printed at three decimals equals ``alpha`` or lies on the other side of it (P = .04996
+    prints ".050", which reads as not significant), decimals are added, up to ``max_decimals``, until
+    the printed value is strictly on P's own side (".04996"); a P exactly at ``alpha`` prints as is.
+    """
+    text = fmt_p(p)
+    if text in ("n/a", "<.001", ">.999") or float(p) == alpha:
+        return text
+    below = float(p) < alpha
+    decimals = 3
+    while decimals < max_decimals and (float(text) == alpha or (float(text) < alpha) != below):
+        decimals += 1
+        text = f"{float(p):.{decimals}f}".lstrip("0")
+    return text
+
+
+def fmt_num_sided(x, decimals: int, null: float = 0.0, max_decimals: int = 6) -> str:
+    """:func:`fmt_num`, with more decimals where ``decimals`` would print a value different from
+    ``null`` (an interval's end) as ``null`` or with the other sign: −0.00043 prints "−0.0004", not
+    "0.000", so an interval never seems to touch the null value it excludes."""
+    if is_missing(x):
+        return "n/a"
+    x = float(x)
+    shown = decimals
+    while shown < max_decimals and x != null and round(x, shown) == null:
+        shown += 1
+    return fmt_num(x, shown)
+
+
 def fmt_p_relation(p) -> str:
     """A P value with its relation sign, for prose: '<.001' or '=.009' (write "P" right before it)."""
     text = fmt_p(p)

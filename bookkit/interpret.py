@@ -1,0 +1,75 @@
+"""How a page reads a test: the verdict sentence with its effect size, interval and P, and size words.
+
+Every sentence the book prints about a test comes from :func:`verdict_text`: the words the conclusion's
+rule chooses (:meth:`analysis.conclusions.Conclusion.sentence`) followed by the effect size, its 95%
+interval and P in APA style (:func:`effect_text`), so no verdict is ever shown without its interval, and
+a "no evidence" verdict shows how large an effect the interval still allows. Numbers are formatted by
+:func:`bookkit.numbers.format_value`, the same as everywhere else.
+"""
+
+from __future__ import annotations
+
+from analysis.conclusions import BY_ID, Conclusion
+
+from . import numbers
+
+
+def effect_text(conclusion: Conclusion, values: dict) -> str:
+    """'d = 0.199, 95% CI [0.051, 0.347], P=.009' (plus the equivalence test where the conclusion has one:
+    '; equivalence bound ±0.550, P=.002')."""
+    c = conclusion
+    show = lambda key: numbers.format_value(key, values) if key in values else "n/a"  # noqa: E731
+    low, high = (show(k) for k in c.interval)
+    text = f"{c.effect} = {show(c.key)}{c.unit}, 95% CI [{low}, {high}], P{show(c.p)}"
+    if c.judgement and values.get(c.sesoi) is not None:
+        text += f"; equivalence bound ±{show(c.sesoi)}, P{show(c.p_equivalence)}"
+    return text
+
+
+def verdict_text(conclusion_id: str, values: dict) -> str:
+    """The sentence conclusion ``conclusion_id`` chooses for ``values``, with its effect in parentheses."""
+    c = BY_ID[conclusion_id]
+    if c.outcome(values) is None:
+        return c.sentence(values)
+    return f"{c.sentence(values)} ({effect_text(c, values)})"
+
+
+#: Cohen's (1988) bands for a standardised difference, d between two means or h between two
+#: arcsine-transformed proportions: below 0.2 negligible, below 0.5 small, below 0.8 medium, else large.
+COHEN_BANDS = ((0.2, "a negligible"), (0.5, "a small"), (0.8, "a medium"), (float("inf"), "a large"))
+
+
+def cohen_size(x: float) -> str:
+    """The size of a standardised difference (Cohen's d or h) in :data:`COHEN_BANDS` ('a medium')."""
+    return next(word for bound, word in COHEN_BANDS if abs(x) < bound)
+
+
+#: How the methods text describes each level of a choice (:data:`analysis.options.CHOICES`), so that a
+#: page's methods paragraph says what was run with the chapter's parameters, not what the paper ran.
+METHOD_WORDS: dict[str, dict] = {
+    "growth_missing": {
+        "fiml": "full-information maximum likelihood, so that respondents who missed later waves still "
+        "contribute",
+        "listwise": "maximum likelihood on the respondents with all three waves only (listwise deletion)",
+    },
+    "growth_information": {"observed": "the observed information", "expected": "the expected information"},
+    "yates": {False: "without continuity correction", True: "with Yates' continuity correction"},
+    "tails": {2: "two-tailed", 1: "one-tailed (posters higher)"},
+    "ttest": {
+        "levene": "Student's t, or Welch's t where Levene's test (centred on the mean) rejects equal variances",
+        "student": "Student's t for every comparison",
+        "welch": "Welch's t for every comparison",
+    },
+    "scoring": {
+        "half": "the mean of the answered items when at least half are answered",
+        "complete": "the mean of the items, only for respondents who answered all of them",
+    },
+    "grouping": {"ever_posted": "had ever posted", "posted_6wk": "had posted in the last 6 weeks"},
+    "sesoi": {0.2: "0.2 standard deviations (Cohen's small effect)",
+              0.5: "0.5 standard deviations (half an SD, the usual minimal important difference)"},
+}
+
+
+def method_words(values: dict) -> dict[str, str]:
+    """``method_{choice}`` -> the words of :data:`METHOD_WORDS` for the choices in ``values``."""
+    return {f"method_{name}": words[values[name]] for name, words in METHOD_WORDS.items() if name in values}
