@@ -133,7 +133,7 @@ def protect_tables(tables: dict[str, pd.DataFrame], n_total: int) -> dict[str, p
         "item_frequencies": lambda t: protect_counts(t.assign(percent=t["percent"].round(1)), "n", group="item",
                                                      percent="percent"),
         "reliability": lambda t: withhold_small_groups(t, {"n": ["mean", "sd"], "alpha_n": ["alpha"]}),
-        "correlations": lambda t: withhold_small_groups(t, {"n": ["r", "p"]}),
+        "correlations": lambda t: withhold_small_groups(t, {"n": ["r", "p", "ci_low", "ci_high"]}),
         "ttests": _protect_ttests,
         "caseness": lambda t: t.assign(**{c: [count_text(v) for v in t[c]] for c in ("cases", "not_cases")}),
     }

@@ -101,6 +101,9 @@ def growth_fit(values: dict) -> str:
             "chi2": values[f"{s}_lgcm_chi2"],
             "df": values[f"{s}_lgcm_df"],
             "p": values[f"{s}_lgcm_p"],
+            "rmsea": values[f"{s}_lgcm_rmsea"],
+            "rmsea_ci": _interval([values[f"{s}_lgcm_rmsea_ci_low"]], [values[f"{s}_lgcm_rmsea_ci_high"]],
+                                  lambda x: fmt.fmt_bounded(x, 3))[0],
             **{f"r2_t{w}": 100 * values[f"{s}_lgcm_r2_t{w}"] for w in (1, 2, 3)},
             "improper": values[f"{s}_lgcm_improper"],
         }
@@ -114,6 +117,8 @@ def growth_fit(values: dict) -> str:
             "chi2": Col("χ²", "num", 2),
             "df": Col("df", "int"),
             "p": Col("*P*", "p"),
+            "rmsea": Col("RMSEA", "bounded", 3),
+            "rmsea_ci": Col("95% CI of RMSEA", "text"),
             "r2_t1": Col("R² T1", "pct"),
             "r2_t2": Col("R² T2", "pct"),
             "r2_t3": Col("R² T3", "pct"),
@@ -121,7 +126,8 @@ def growth_fit(values: dict) -> str:
         },
         caption="Fit of the linear latent growth curve models (Multimedia Appendix 7).",
         name="tbl-growth-fit",
-        notes=["χ² is the likelihood ratio against the saturated model; R² = 1 − residual / implied variance."],
+        notes=["χ² is the likelihood ratio against the saturated model; RMSEA = √(max(χ² − df, 0) / (df N)) "
+               "with its 95% interval from the noncentral χ²; R² = 1 − residual / implied variance."],
     )
 
 
@@ -148,19 +154,28 @@ def growth_estimates(table: pd.DataFrame) -> str:
     )
 
 
+def _interval(low, high, show) -> list[str]:
+    """'[a, b]' per row (a withheld or missing end keeps its marker: the disclosure rules apply per cell)."""
+    return [f"[{a if isinstance(a, str) else show(a)}, {b if isinstance(b, str) else show(b)}]"
+            for a, b in zip(low, high, strict=True)]
+
+
 def correlations(table: pd.DataFrame) -> str:
+    shown = table.assign(ci=_interval(table["ci_low"], table["ci_high"], lambda x: fmt.fmt_bounded(x, 3)))
     return journal_table(
-        table,
+        shown,
         {
             "var1": Col("Variable 1"),
             "var2": Col("Variable 2"),
             "r": Col("*r*", "bounded", 3),
+            "ci": Col("95% CI", "text"),
             "p": Col("*P*", "p"),
             "n": Col("n", "int"),
         },
         caption="Pearson correlations between key items and subscales (Multimedia Appendix 8).",
         name="tbl-correlations",
-        notes=["Pairwise deletion; two-tailed P. safe_3 is shown as answered (not reversed)."],
+        notes=["Pairwise deletion; two-tailed P; 95% CI from Fisher's z. safe_3 is shown as answered (not "
+               "reversed)."],
     )
 
 
@@ -168,6 +183,7 @@ def ttests(table: pd.DataFrame, tails: int) -> str:
     shown = table.assign(
         p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
         df=[v if isinstance(v, str) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1) for v in table["df"]],
+        d_ci=_interval(table["d_ci_low"], table["d_ci_high"], lambda x: fmt.fmt_num(x, 3)),
     )
     return journal_table(
         shown,
@@ -177,6 +193,8 @@ def ttests(table: pd.DataFrame, tails: int) -> str:
             "df": Col("df", "text"),
             "p": Col(f"*P* ({'one' if tails == 1 else 'two'}-tailed)", "p"),
             "d": Col("*d*", "num", 3),
+            "d_ci": Col("95% CI of *d*", "text"),
+            "g": Col("Hedges' *g*", "num", 3),
             "welch": Col("Welch's t", "bool"),
             "n_posted": Col("n posted", "int"),
             "n_never": Col("n never", "int"),
@@ -188,10 +206,11 @@ def ttests(table: pd.DataFrame, tails: int) -> str:
         },
         caption="Respondents who had posted compared with those who had not (Multimedia Appendix 9).",
         name="tbl-ttests",
-        key_first=["variable", "t", "df", "p", "d"],
+        key_first=["variable", "t", "df", "p", "d", "d_ci"],
         notes=[
-            "t is signed posters minus never-posters; d uses the pooled SD. Levene's test (centred on "
-            "the mean) picks Student's or Welch's t unless the `ttest` parameter forces one."
+            "t is signed posters minus never-posters; d uses the pooled SD, with its exact 95% interval "
+            "from the noncentral t distribution; g is d corrected for small samples. Levene's test (centred "
+            "on the mean) picks Student's or Welch's t unless the `ttest` parameter forces one."
         ],
     )
 

@@ -180,9 +180,9 @@ def test_a_significant_effect_the_other_way_is_said_so():
     from analysis.conclusions import BY_ID
 
     c = BY_ID["cmo1_help"]
-    assert c.sentence({"r_selfeff_help": 0.4, "p_selfeff_help": 0.001}) == c.says[0]
-    assert c.sentence({"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == c.says[1]
-    assert c.sentence({"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == c.opposite
+    assert c.sentence({"r_selfeff_help": 0.4, "p_selfeff_help": 0.001}) == c.says["holds"]
+    assert c.sentence({"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == c.says["fails"]
+    assert c.sentence({"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == c.says["opposite"]
     gad = BY_ID["gad_slope"]
     rise = {"gad_lgcm_slope_mean": 0.5, "gad_lgcm_slope_p": 0.001}
     assert gad.sentence(rise) == "rose significantly over the 12 weeks"
