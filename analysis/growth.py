@@ -360,7 +360,8 @@ def growth_intervals(prefix: str, fit: GrowthFit) -> dict[str, float]:
         out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - Z_95 * se,
                     f"{prefix}_lgcm_{name}_ci_high": est + Z_95 * se})
     rmsea, low, high = rmsea_ci(fit.chi2, fit.df, fit.n)
-    out.update({f"{prefix}_lgcm_rmsea": rmsea, f"{prefix}_lgcm_rmsea_ci_low": low, f"{prefix}_lgcm_rmsea_ci_high": high})
+    out.update({f"{prefix}_lgcm_rmsea": rmsea, f"{prefix}_lgcm_rmsea_ci_low": low,
+                f"{prefix}_lgcm_rmsea_ci_high": high})
     return out
 
 
