@@ -18,7 +18,7 @@ Conventions.
 * One :class:`~analysis.engine.Memo` is shared by all specifications, so a
   part of the analysis is computed once per distinct value of the options it
   depends on (:data:`analysis.engine.DEPENDS_ON`): a growth model once per
-  (exclusion, missing-data handling), not 768 times.
+  (exclusion, missing-data handling), not once per specification.
 * A specification whose data are too small or degenerate for some part
   (:class:`~analysis.errors.AnalysisError`) is kept, with ``"not_estimable"``
   set to the error's message and ``"results"`` null; it is never dropped.

@@ -35,7 +35,7 @@ def comparison(a: float, b: float, more: str = "more", less: str = "less") -> st
 
 
 def multiverse_note(conclusion_id: str, doc: dict) -> str:
-    """'holds in 94% of 768 analyses' for one conclusion of a multiverse document."""
+    """'holds in 94% of 1536 analyses' for one conclusion of a multiverse document."""
     entry = next(c for c in doc["conclusions"] if c["id"] == conclusion_id)
     if entry["holds_in"] is None:
         return "cannot be assessed in any of the analyses of the multiverse"
