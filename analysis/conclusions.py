@@ -81,6 +81,9 @@ class Conclusion:
     sesoi: str = ""  # results key of the smallest effect of interest of that test
     p_equivalence: str = ""  # results key of the equivalence test's P
     unit: str = ""  # the unit the effect is printed in, after its value (" percentage points")
+    #: The part of the engine (:data:`analysis.engine.DEPENDS_ON`) that computes what the rule reads: its
+    #: options are the choices the verdict can depend on (the multiverse counts distinct analyses by them).
+    part: str = ""
 
     def holds(self, values: dict) -> bool | None:
         return self.holds_if(values)
@@ -142,6 +145,7 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo="", note="")
         opposite_if=lambda v: signed_significant(v, key, pname, -sign),
         effect="r",
         p=pname,
+        part="correlations",
         interval=(f"{key}_ci_low", f"{key}_ci_high"),
     )
 
@@ -164,6 +168,7 @@ def _ttest(id_, variable, label, claims, cmo):
         opposite_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", -1),
         effect="d",
         p=f"p_{variable}",
+        part="ttest_values",
         interval=(f"d_{variable}_ci_low", f"d_{variable}_ci_high"),
     )
 
@@ -212,6 +217,7 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         opposite_if=(lambda v: signed_significant(v, f"{k}_slope_mean", f"{k}_slope_p", +1)) if falls else None,
         effect="b",
         p=f"{k}_slope_p",
+        part="growth",
         **_equivalence(k, "slope"),
     )
     fit = Conclusion(
@@ -229,6 +235,7 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         },
         effect="RMSEA",
         p=f"{k}_p",
+        part="growth_estimate",  # the model chi-square does not depend on the standard errors
         interval=(f"{k}_rmsea_ci_low", f"{k}_rmsea_ci_high"),
     )
     start = f"where people started on the {short} predicted how fast their scores changed"
@@ -253,6 +260,7 @@ def _growth(scale, label, claims_fit, claims_slope, claims_cov, falls: bool) -> 
         },
         effect="covariance",
         p=f"{k}_intercept_slope_p",
+        part="growth",
         interval=(f"{k}_intercept_slope_cov_ci_low", f"{k}_intercept_slope_cov_ci_high"),
         **_equivalence(k, "intercept_slope_cov"),
     )
@@ -289,6 +297,7 @@ CONCLUSIONS: tuple[Conclusion, ...] = tuple(
             opposite_if=lambda v: signed_significant(v, "caseness_pct_difference", "caseness_p", +1),
             effect="difference",
             unit=" percentage points",
+            part="caseness",
             p="caseness_p",
             interval=("caseness_pct_difference_ci_low", "caseness_pct_difference_ci_high"),
         ),

@@ -42,7 +42,7 @@ import json
 from pathlib import Path
 
 from . import conclusions
-from .engine import Memo, file_sha256, run_analysis
+from .engine import DEPENDS_ON, Memo, file_sha256, run_analysis
 from .errors import AnalysisError
 from .loading import Survey
 from .options import CHOICES, Options
@@ -104,13 +104,72 @@ def verdicts(specs: list[dict], conclusion: conclusions.Conclusion) -> list[bool
     return [None if s["results"] is None else conclusion.holds(s["results"]) for s in specs]
 
 
-def summarise(conclusion: conclusions.Conclusion, specs: list[dict], paper: dict | None) -> dict:
-    """One conclusion across the specifications: its text, the paper's verdict, and ``holds_in``.
+#: How close to :data:`analysis.conclusions.ALPHA` a P must be for an analysis to count as a knife-edge.
+KNIFE_EDGE_BAND = 0.005
+
+
+def distinct_analyses(conclusion: conclusions.Conclusion, specs: list[dict], dims: list[str]) -> dict:
+    """The specifications of ``conclusion`` grouped into distinct analyses: one per combination of the
+    choices its rule can depend on (``DEPENDS_ON[conclusion.part]``, in the order of ``dims``).
+
+    Returns ``{choices tuple: the results of its first specification that could be run}`` (None when none
+    could: a specification is not estimable as a whole when any part fails, even one the rule does not read).
+    Raises ValueError if two specifications of one analysis disagree on what the rule reads (the
+    declared dependency would then be wrong).
+    """
+    read = [d for d in dims if d in DEPENDS_ON[conclusion.part]]
+    groups: dict[tuple, dict | None] = {}
+    for s in specs:
+        key = tuple(s["options"][d] for d in read)
+        res, first = s["results"], groups.get(key)
+        if first is None:
+            groups[key] = res  # a specification that could not be run stands for its analysis only if none could
+        elif res is not None and any(first.get(k) != res.get(k) for k in conclusion.reads):
+            raise ValueError(f"{conclusion.id}: specifications of one analysis {dict(zip(read, key, strict=True))} "
+                             f"differ in {conclusion.reads}; DEPENDS_ON[{conclusion.part!r}] misses a choice")
+    return groups
+
+
+def flips(conclusion: conclusions.Conclusion, groups: dict, read: list[str]) -> dict[str, dict]:
+    """Per choice the conclusion reads: how many pairs of distinct analyses differ in that choice only, and
+    in how many of them the verdict flips (both estimable, one holds and the other not)."""
+    items = [(key, None if r is None else conclusion.holds(r)) for key, r in groups.items()]
+    out = {}
+    for i, name in enumerate(read):
+        pairs = flipped = 0
+        for a, (key_a, held_a) in enumerate(items):
+            for key_b, held_b in items[a + 1:]:
+                only_i = key_a[i] != key_b[i] and all(
+                    x == y for j, (x, y) in enumerate(zip(key_a, key_b, strict=True)) if j != i)
+                if only_i and held_a is not None and held_b is not None:
+                    pairs += 1
+                    flipped += held_a != held_b
+        out[name] = {"pairs": pairs, "flips": flipped}
+    return out
+
+
+def summarise(conclusion: conclusions.Conclusion, specs: list[dict], paper: dict | None,
+              dims: list[str] | None = None) -> dict:
+    """One conclusion across the multiverse: its text, the paper's verdict, and how often it holds.
 
     ``paper`` is the paper-choice specification record (None when the multiverse does not hold it).
+    Conventions: a *distinct analysis* is a combination of the choices the rule reads
+    (:func:`distinct_analyses`); ``holds_in`` is the share of the estimable distinct analyses in which the
+    rule holds (``holds_in_specifications`` the share of specifications, which counts copies);
+    ``knife_edge`` counts the distinct analyses whose P is within :data:`KNIFE_EDGE_BAND` of alpha;
+    ``inert`` lists the choices that flip the verdict in no pair of analyses differing in that choice
+    alone (choices the rule does not read are inert by construction); ``flips`` gives, per choice read,
+    the pairs and the flips (:func:`flips`).
     """
+    dims = list(dims or (specs[0]["options"] if specs else []))
     decided = [v for v in verdicts(specs, conclusion) if v is not None]
     paper_results = paper["results"] if paper else None
+    read = [d for d in dims if d in DEPENDS_ON[conclusion.part]]
+    groups = distinct_analyses(conclusion, specs, dims)
+    distinct = [conclusion.holds(r) for r in groups.values() if r is not None]
+    distinct = [v for v in distinct if v is not None]
+    ps = [r.get(conclusion.p) for r in groups.values() if r is not None and conclusion.holds(r) is not None]
+    per_choice = flips(conclusion, groups, read)
     return {
         "id": conclusion.id,
         "statement": conclusion.statement,
@@ -119,7 +178,13 @@ def summarise(conclusion: conclusions.Conclusion, specs: list[dict], paper: dict
         "rule": conclusion.rule,
         "claims": list(conclusion.claims),
         "paper_choice_holds": None if paper_results is None else conclusion.holds(paper_results),
-        "holds_in": sum(decided) / len(decided) if decided else None,
+        "holds_in": sum(distinct) / len(distinct) if distinct else None,
+        "n_distinct": len(distinct),
+        "reads_choices": read,
+        "inert": [d for d in dims if d not in read or per_choice[d]["flips"] == 0],
+        "knife_edge": sum(1 for p in ps if p is not None and abs(p - conclusions.ALPHA) < KNIFE_EDGE_BAND),
+        "flips": per_choice,
+        "holds_in_specifications": sum(decided) / len(decided) if decided else None,
         "n_specifications": len(decided),
         "n_not_estimable": len(specs) - len(decided),
     }
@@ -153,7 +218,7 @@ def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS,
         "engine": engine_hash()[:12],
         "dimensions": {name: [jsonable(v) for v in levels] for name, levels in dimensions.items()},
         "specifications": specs,
-        "conclusions": [summarise(c, specs, paper_spec) for c in conclusions.CONCLUSIONS],
+        "conclusions": [summarise(c, specs, paper_spec, list(dimensions)) for c in conclusions.CONCLUSIONS],
     }
 
 

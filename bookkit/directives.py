@@ -29,6 +29,7 @@ from analysis import paths
 from analysis.conclusions import BY_ID
 
 from . import claims, cmo, interpret, numbers, present, words
+from .pagetables import mv_anchor
 
 MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
 REPORT_DOC = "book/reproduction-report"
@@ -115,7 +116,7 @@ class MultiverseRole(SphinxRole):
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
         text = words.multiverse_note(self.text, multiverse())
-        uri = self.env.app.builder.get_relative_uri(self.env.docname, "book/multiverse") + f"#mv-{self.text}"
+        uri = self.env.app.builder.get_relative_uri(self.env.docname, "book/multiverse") + "#" + mv_anchor(self.text)
         if self.env.app.builder.format != "html":
             return [nodes.inline(text=text)], []
         return [nodes.reference("", text, refuri=uri, classes=["ipof-multiverse"])], []

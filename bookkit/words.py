@@ -35,8 +35,15 @@ def comparison(a: float, b: float, more: str = "more", less: str = "less") -> st
 
 
 def multiverse_note(conclusion_id: str, doc: dict) -> str:
-    """'holds in 94% of 1536 analyses' for one conclusion of a multiverse document."""
+    """'holds in 11 of 16 distinct analyses (2 within .005 of α)' for one conclusion of a multiverse
+    document: counted over distinct analyses (combinations of the choices its rule reads), not over
+    specifications that are copies of one another."""
+    from analysis.multiverse import KNIFE_EDGE_BAND
+
     entry = next(c for c in doc["conclusions"] if c["id"] == conclusion_id)
     if entry["holds_in"] is None:
         return "cannot be assessed in any of the analyses of the multiverse"
-    return f"holds in {100 * entry['holds_in']:.0f}% of {entry['n_specifications']} analyses"
+    n = entry["n_distinct"]
+    held = round(entry["holds_in"] * n)
+    edge = f", {entry['knife_edge']} within {KNIFE_EDGE_BAND:g} of α" if entry["knife_edge"] else ""
+    return f"holds in {held} of {n} distinct analyses ({100 * entry['holds_in']:.0f}%{edge})"

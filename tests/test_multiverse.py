@@ -41,6 +41,12 @@ CONCLUSION_FIELDS = {
     "claims",
     "paper_choice_holds",
     "holds_in",
+    "n_distinct",
+    "reads_choices",
+    "inert",
+    "knife_edge",
+    "flips",
+    "holds_in_specifications",
     "n_specifications",
     "n_not_estimable",
 }
@@ -147,8 +153,8 @@ def test_holds_in_matches_an_independent_count(full):
             holds, decided = p >= conclusions.ALPHA, p.notna()
         assert summary["n_specifications"] == decided.sum()
         assert summary["n_not_estimable"] == len(frame) - decided.sum()
-        assert summary["holds_in"] == pytest.approx(holds[decided].mean(), abs=1e-15)
-        nontrivial += 0 < summary["holds_in"] < 1
+        assert summary["holds_in_specifications"] == pytest.approx(holds[decided].mean(), abs=1e-15)
+        nontrivial += 0 < summary["holds_in_specifications"] < 1
     assert nontrivial >= 2  # the survey is chosen so that some conclusions depend on the choices
 
 
@@ -209,7 +215,8 @@ def test_not_estimable_specifications_are_kept_with_the_reason(thin_path, tmp_pa
         assert c["n_specifications"] + c["n_not_estimable"] == 4
         assert c["n_not_estimable"] >= 3
         if c["n_specifications"]:
-            assert c["holds_in"] in (0.0, 1.0) and c["holds_in"] == float(c["paper_choice_holds"])
+            assert c["holds_in_specifications"] in (0.0, 1.0)
+            assert c["holds_in"] == c["holds_in_specifications"] == float(c["paper_choice_holds"])
         else:
             assert c["holds_in"] is None
 
@@ -240,3 +247,38 @@ def test_cli_writes_the_multiverse(thin_path, tmp_path, capsys, monkeypatch):
     doc = json.loads((tmp_path / FILENAME).read_text())
     assert [s["options"]["exclusion_minutes"] for s in doc["specifications"]] == [5.0, 10.0]
     assert doc["dimensions"] == {"exclusion_minutes": [5.0, 10.0]}
+
+
+def test_distinct_analyses_counted_independently(full):
+    """Recount per conclusion, from the specifications alone: the distinct values of what its rule reads
+    (one analysis per combination of the choices it depends on), the share that holds, the knife-edges,
+    and the verdict flips of each choice (pairs of analyses differing in that choice alone)."""
+    from analysis.engine import DEPENDS_ON
+    from analysis.multiverse import KNIFE_EDGE_BAND
+
+    doc, _ = full
+    specs = doc["specifications"]
+    for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"], strict=True):
+        read = [d for d in DIMENSIONS if d in DEPENDS_ON[c.part]]
+        by_choice = {}
+        for s in specs:
+            by_choice.setdefault(tuple(s["options"][d] for d in read), set()).add(
+                tuple(s["results"][k] for k in c.reads))
+        assert all(len(v) == 1 for v in by_choice.values()), c.id  # the declared dependency is complete
+        assert summary["n_distinct"] == len(by_choice) == math.prod(len(DIMENSIONS[d]) for d in read)
+        first = {k: next(s["results"] for s in specs if tuple(s["options"][d] for d in read) == k)
+                 for k in by_choice}
+        held = [c.holds(r) for r in first.values()]
+        assert summary["holds_in"] == pytest.approx(sum(held) / len(held))
+        edge = sum(abs(r[c.p] - conclusions.ALPHA) < KNIFE_EDGE_BAND for r in first.values())
+        assert summary["knife_edge"] == edge
+        for i, name in enumerate(read):
+            pairs = flips = 0
+            for k, r in first.items():
+                for level in DIMENSIONS[name]:
+                    other = k[:i] + (level,) + k[i + 1:]
+                    if level != k[i]:
+                        pairs += 1
+                        flips += c.holds(r) != c.holds(first[other])
+            assert summary["flips"][name] == {"pairs": pairs // 2, "flips": flips // 2}, (c.id, name)
+        assert set(summary["inert"]) == {d for d in DIMENSIONS if d not in read or summary["flips"][d]["flips"] == 0}
