@@ -47,16 +47,6 @@ def test_cmo_structure():
     assert [c["id"] for c in cmo.configurations(kind="new")] == ["TB5"]
 
 
-def test_diagram_links_areas_through_shared_nodes():
-    columns, edges = cmo.diagram_graph()
-    areas_by_node: dict[str, set] = {}
-    for a, b, area in edges:
-        areas_by_node.setdefault(a, set()).add(area)
-        areas_by_node.setdefault(b, set()).add(area)
-    assert any(len(v) > 1 for v in areas_by_node.values())
-    assert set(columns) == {"context", "mechanism", "outcome"}
-
-
 def test_bad_cmo_file_is_refused(tmp_path):
     bad = tmp_path / "cmo.yaml"
     bad.write_text((cmo.CMO_FILE).read_text().replace("refines:\n  - CMO1", "refines:\n  - CMO9"))
