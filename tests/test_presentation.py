@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from bookkit import diagram, figures, fmt
 from bookkit.tables import Col, journal_table
 
-PROPOSED = diagram.CMO_FILE  # the CMO data, with the harmful pathway marked
+PROPOSED = diagram.CMO_FILE  # the CMO data, with its harmful pathways
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 
@@ -163,13 +163,12 @@ def test_png_has_the_display_width(all_figures):
 # ---- the program-theory diagram -----------------------------------------------------------------
 
 def data_edges(doc):
-    """(tail, head, harmful) of every diagram block, computed here from the YAML."""
+    """(tail, head, harmful) of every pathway, computed here from the YAML."""
     found = set()
-    for c in doc["configurations"]:
-        for part, harmful in [(c.get("diagram"), False), ((c.get("diagram") or {}).get("harmful"), True)]:
-            if part:
-                found |= {(a, b, harmful) for a in part["context"] for b in part["mechanism"]}
-                found |= {(a, b, harmful) for a in part["mechanism"] for b in part["outcome"]}
+    for pw in doc["pathways"]:
+        names = {col: [n["node"] for n in pw[col]] for col in ("context", "mechanism", "outcome")}
+        found |= {(a, b, pw["harmful"]) for a in names["context"] for b in names["mechanism"]}
+        found |= {(a, b, pw["harmful"]) for a in names["mechanism"] for b in names["outcome"]}
     return found
 
 
@@ -193,8 +192,8 @@ def test_the_cmo_data_passes_the_cmo_checks():
     from bookkit import cmo
 
     doc = cmo.load(PROPOSED)
-    tb4 = next(c for c in doc["configurations"] if c["id"] == "TB4")
-    assert tb4["diagram"]["harmful"]["mechanism"] == ["Responsibility for others in distress"]
+    harm = next(pw for pw in doc["pathways"] if pw["configuration"] == "TB4" and pw["harmful"])
+    assert [n["node"] for n in harm["mechanism"]] == ["Responsibility for others in distress"]
 
 
 @needs_dot
@@ -240,12 +239,11 @@ def test_svg_is_legible_deterministic_and_has_a_key():
     assert diagram.program_theory_svg(PROPOSED) == svg
 
 
-def test_a_negative_pathway_without_a_harmful_block_is_refused(tmp_path):
+def test_a_negative_pathway_without_a_harmful_pathway_is_refused(tmp_path):
     doc = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
-    tb4 = next(c for c in doc["configurations"] if c["id"] == "TB4")
-    del tb4["diagram"]["harmful"]
+    doc["pathways"] = [pw for pw in doc["pathways"] if not (pw["configuration"] == "TB4" and pw["harmful"])]
     bad = tmp_path / "cmo.yaml"
-    bad.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="TB4.*harmful"):
         diagram.program_theory_dot(bad)
 
