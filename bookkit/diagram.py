@@ -26,6 +26,7 @@ full size. ``dot`` (Graphviz) is called as a subprocess.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -303,12 +304,15 @@ def program_theory_dot(path: Path = CMO_FILE) -> str:
         "  edge [penwidth=2.2, arrowsize=1.1];",
     ]
     for col in COLUMNS:
-        # the column heading is a node placed above the column (flat invisible edges order a rank
-        # top to bottom in a left-to-right layout); headings are chained so they line up
+        # the column heading is a node placed above the column, then the column's nodes in file order:
+        # a chain of flat invisible edges orders a rank top to bottom in a left-to-right layout, so the
+        # order of the pathways in the CMO file is the order of the boxes; headings are chained so
+        # they line up
         lines += [f"  subgraph column_{col} {{", "    rank=same;",
                   f'    head_{col} [shape=plaintext, style="", label=<<B>{html.escape(HEADINGS[col])}</B>>, '
                   f"fontsize={HEADING_FONT_PT}];"]
-        lines += [f"    head_{col} -> {ids[name]} [style=invis];" for name in reversed(columns[col])]
+        chain = [f"head_{col}"] + [ids[name] for name in columns[col]]
+        lines += [f"    {a} -> {b} [style=invis];" for a, b in itertools.pairwise(chain)]
         for name in columns[col]:
             node_areas = sorted(areas[name])
             if len(node_areas) > 1:

@@ -210,6 +210,34 @@ def test_every_cmo_edge_is_drawn_and_harmful_ones_differ():
     assert len(drawn) == len({(t, h) for t, h, _ in expected})  # nothing drawn that the data lack
 
 
+# the file's order, and one that Graphviz's own crossing minimisation would rearrange
+ORDERS = [None, ["TB2a", "TB2b", "area1-triggering", "TB3a", "TB3b", "area2-unanswered", "area2-removed", "TB4",
+                 "TB4-gratitude", "TB4-harm", "TB5"]]
+
+
+@needs_dot
+@pytest.mark.parametrize("order", ORDERS, ids=["file", "rearranged"])
+def test_boxes_are_drawn_in_the_order_of_the_cmo_file(order, tmp_path):
+    """Top to bottom in each column, the boxes follow their first appearance in the pathways."""
+    import shlex
+
+    doc = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    if order is not None:
+        by_id = {pw["id"]: pw for pw in doc["pathways"]}
+        doc["pathways"] = [by_id[i] for i in order]
+    path = tmp_path / "cmo.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    height = {}
+    for line in diagram.run_dot(diagram.program_theory_dot(path), "plain").decode().splitlines():
+        parts = shlex.split(line)
+        if parts[0] == "node":
+            height[parts[6].replace("\\n", " ")] = float(parts[3])
+    for col in ("context", "mechanism", "outcome"):
+        names = list(dict.fromkeys(n["node"] for pw in doc["pathways"] for n in pw[col]))
+        ys = [height[name] for name in names]
+        assert len(names) > 3 and ys == sorted(ys, reverse=True), col
+
+
 @needs_dot
 def test_every_edge_has_an_arrowhead_that_touches_its_node():
     source = diagram.program_theory_dot(PROPOSED)
