@@ -3,13 +3,13 @@
 ``data/cmo/cmo.yaml`` holds Textboxes 1-5 of the paper (statements quoted
 verbatim, with this book's decomposition into context, mechanism and outcome);
 ``data/cmo/design-implications.yaml`` holds Textbox 6. The book's textbox
-chapters, the initial-versus-refined comparisons and the program-theory
-diagram are all rendered from these two files by the functions below.
+chapters and the initial-versus-refined comparisons are rendered from these
+two files by the functions below; the program-theory diagram is drawn by
+``bookkit.diagram`` (Graphviz) from the same CMO file.
 """
 
 from __future__ import annotations
 
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -148,70 +148,3 @@ def design_markdown() -> str:
         lines.append("")
     lines += [f"*Quoted from {ATTRIBUTION}, Textbox 6.*", "", ":::"]
     return "\n".join(lines)
-
-
-def diagram_graph() -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
-    """Nodes per column (context, mechanism, outcome) and edges (from, to, area) of the refined theories."""
-    columns: dict[str, list[str]] = {"context": [], "mechanism": [], "outcome": []}
-    edges: list[tuple[str, str, str]] = []
-    for c in load()["configurations"]:
-        if "diagram" not in c:
-            continue
-        d = c["diagram"]
-        for col in columns:
-            for name in d[col]:
-                if name not in columns[col]:
-                    columns[col].append(name)
-        edges += [(a, b, c["area"]) for a in d["context"] for b in d["mechanism"]]
-        edges += [(a, b, c["area"]) for a in d["mechanism"] for b in d["outcome"]]
-    return columns, list(dict.fromkeys(edges))
-
-
-AREA_COLOURS = {
-    "self-efficacy": "#1b9e77",
-    "understanding-acceptance": "#d95f02",
-    "helping-others": "#7570b3",
-    "catharsis": "#e7298a",
-}
-
-
-def draw_program_theory(ax=None):
-    """Draw the overall program theory: contexts -> mechanisms -> outcomes, edges coloured by theory area."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    columns, edges = diagram_graph()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 6.5))
-    xs = {"context": 0.0, "mechanism": 1.0, "outcome": 2.0}
-    pos = {}
-    for col, names in columns.items():
-        for i, name in enumerate(names):
-            pos[name] = (xs[col], 1 - (i + 0.5) / len(names))
-    for a, b, area in edges:
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        ax.annotate(
-            "",
-            xy=(x1 - 0.2, y1),
-            xytext=(x0 + 0.2, y0),
-            arrowprops=dict(arrowstyle="-|>", color=AREA_COLOURS[area], lw=1.6, alpha=0.85),
-        )
-    for name, (x, y) in pos.items():
-        ax.text(
-            x,
-            y,
-            textwrap.fill(name, 24),
-            ha="center",
-            va="center",
-            fontsize=9,
-            bbox=dict(boxstyle="round,pad=0.4", fc="white", ec="#444444"),
-        )
-    for col, x in xs.items():
-        ax.text(x, 1.04, col.capitalize() + "s", ha="center", va="bottom", fontsize=11, fontweight="bold")
-    doc = load()
-    handles = [Line2D([0], [0], color=AREA_COLOURS[a], lw=2, label=label) for a, label in doc["areas"].items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, frameon=False, fontsize=9)
-    ax.set_xlim(-0.3, 2.3)
-    ax.set_ylim(-0.05, 1.1)
-    ax.axis("off")
-    return ax

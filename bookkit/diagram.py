@@ -1,21 +1,33 @@
-"""The overall program theory as a Graphviz diagram, drawn from ``data/cmo/cmo.yaml``.
+"""The overall program theory as a Graphviz diagram, drawn from the ``pathways`` of ``data/cmo/cmo.yaml``.
 
-Each refined or new configuration with a ``diagram`` block contributes the edges context ->
-mechanism -> outcome (every context to every mechanism, every mechanism to every outcome of the
-block), coloured by its theory area (Okabe-Ito palette). The optional ``diagram.harmful`` block
-holds the configuration's negative pathway (the phrases its decomposition marks "(negative
-pathway)"); those edges are drawn dashed in vermillion and explained in the legend. A configuration
-whose decomposition marks a negative pathway but whose diagram has no ``harmful`` block is refused,
-so a harmful pathway is never drawn as a positive one.
+Each pathway (a theory area's context -> mechanism -> outcome, positive or harmful) contributes the
+edges every context -> every mechanism and every mechanism -> every outcome; a node named alike in
+two pathways is one shared box. Before anything is drawn, :func:`graph` checks the pathways against
+the paper's text (``analysis.paths.PAPER_TEXT``), so that a reader can trace every box and arrow:
 
-Nodes shared by several theory areas are white with a dark border; nodes of one area are tinted in
-its colour. Text is at least :data:`MIN_FONT_PT` points in the SVG, which is meant to be shown full
-width with a link to open it full size. ``dot`` (Graphviz) is called as a subprocess.
+- every source passage is verbatim in the paper (whitespace and quote marks normalised, "[...]"
+  marking an omission), at the place its ``where`` names: inside a statement of "Textbox N" (or an
+  item of Textbox 6), or in the paper section under the headings "A > B > C";
+- every phrase a node quotes is in one of its pathway's passages;
+- every edge has one passage that quotes both of its ends (:attr:`Edge.source` is that passage);
+- a phrase quoted from Textboxes 2-5 is followed, in its passage, by the textbox's own label of the
+  node's column: "(context)"/"(contexts)", "(mechanism—resource)" and the other mechanism labels,
+  "(outcome)"/"(outcomes)". The diagram's categories are thus the ones the textboxes print;
+- every refined or new configuration is drawn, and one whose decomposition marks a "(negative
+  pathway)" has a harmful pathway, so a harm is never drawn as a positive pathway.
+
+Positive edges are solid in the theory area's colour (Okabe-Ito palette); harmful edges are dashed in
+vermillion, and harmful boxes have a dashed vermillion border over their area's tint, as the legend
+explains. Nodes shared by several theory areas are white with a dark border. Text is at least
+:data:`MIN_FONT_PT` points in the SVG, which is meant to be shown full width with a link to open it
+full size. ``dot`` (Graphviz) is called as a subprocess.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
+import re
 import shutil
 import subprocess
 import textwrap
@@ -27,9 +39,11 @@ import yaml
 from analysis import paths
 
 CMO_FILE = paths.DATA / "cmo" / "cmo.yaml"
+PAPER_FILE = paths.PAPER_TEXT
 COLUMNS = ("context", "mechanism", "outcome")
 HEADINGS = {"context": "Contexts", "mechanism": "Mechanisms", "outcome": "Outcomes"}
 NEGATIVE_MARK = "(negative pathway)"
+OMISSION = "[...]"
 
 #: Okabe-Ito colours per theory area (vermillion is kept for harmful pathways).
 AREA_COLOURS = {"self-efficacy": "#0072B2", "understanding-acceptance": "#009E73",
@@ -46,18 +60,126 @@ WRAP = 20             # characters per line in a node
 
 @dataclass(frozen=True)
 class Edge:
-    """One arrow of the diagram: from a node to a node, for a configuration of a theory area."""
+    """One arrow of the diagram: from a node to a node, for a pathway of a theory area.
+
+    ``source`` is the paper's passage that quotes both ends (verbatim, "[...]" for an omission) and
+    ``where`` says where it is in the paper.
+    """
 
     tail: str
     head: str
     area: str
-    cmo: str
+    pathway: str
     harmful: bool = False
+    source: str = ""
+    where: str = ""
 
 
 def load_cmo(path: Path = CMO_FILE) -> dict:
-    """The CMO file as data (see ``analysis.cmo`` for the checks of its textbox fields)."""
+    """The CMO file as data (see ``bookkit.cmo`` for the checks of its textbox fields)."""
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def normalise(text: str) -> str:
+    """``text`` with runs of whitespace as one space and curly quote marks as straight ones."""
+    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fragments(passage: str) -> list[str]:
+    """The verbatim pieces of a quoted passage, split at each omission mark "[...]" (normalised)."""
+    return [normalise(f) for f in passage.split(OMISSION) if normalise(f)]
+
+
+def in_order(pieces: list[str], text: str) -> bool:
+    """Whether every piece occurs in ``text``, each after the one before."""
+    at = 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def _is_heading(lines: list[str], i: int) -> bool:
+    """A line of the paper's text that is a section heading: short, capitalised, no closing punctuation,
+    and not a textbox's own heading (those are followed by a bulleted list, as in Textbox 6)."""
+    line = lines[i].strip()
+    if not (0 < len(line) <= 70 and line[0].isupper() and line[-1] not in ".!?]:)"):
+        return False
+    following = next((x.strip() for x in lines[i + 1:] if x.strip()), "")
+    return not following.startswith("- ")
+
+
+def section(paper: str, where: str) -> str:
+    """The normalised text of the paper under the headings ``"A > B > C"`` (each a whole line, in that
+    order), up to the next heading. Raises ValueError when a heading is not found."""
+    lines = paper.splitlines()
+    at = -1
+    for heading in (h.strip() for h in where.split(">")):
+        at = next((i for i in range(at + 1, len(lines)) if lines[i].strip() == heading), None)
+        if at is None:
+            raise ValueError(f"heading {heading!r} of {where!r} not found in the paper")
+    end = next((i for i in range(at + 1, len(lines)) if _is_heading(lines, i)), len(lines))
+    return normalise("\n".join(lines[at + 1:end]))
+
+
+def _textbox_texts(doc: dict, number: int) -> list[str]:
+    if number == 6:
+        design = yaml.safe_load((CMO_FILE.parent / "design-implications.yaml").read_text(encoding="utf-8"))
+        return [normalise(item) for block in design["areas"] for item in block["implications"]]
+    return [normalise(c["statement"]) for c in doc["configurations"] if c["textbox"] == number]
+
+
+def _column_of_label(label: str) -> str | None:
+    word = re.split(r"[\s—–-]", label.strip().lower())[0]
+    return {"context": "context", "contexts": "context", "mechanism": "mechanism",
+            "outcome": "outcome", "outcomes": "outcome"}.get(word)
+
+
+def check_sources(doc: dict, paper: str) -> None:
+    """Check every pathway's passages, phrases and edges against the paper's text ``paper`` (raw).
+
+    Raises ValueError naming the pathway and the failing passage, phrase or edge (see the module's
+    docstring for the rules).
+    """
+    whole = normalise(paper)
+    configs = {c["id"]: c for c in doc["configurations"]}
+    for pw in doc.get("pathways", []):
+        pid = pw["id"]
+        if pw["area"] not in doc["areas"]:
+            raise ValueError(f"pathway {pid}: unknown theory area {pw['area']!r}")
+        ref = pw.get("configuration")
+        if ref is not None and (ref not in configs or configs[ref]["area"] != pw["area"]):
+            raise ValueError(f"pathway {pid}: configuration {ref!r} is unknown or of another theory area")
+        if not pw.get("sources"):
+            raise ValueError(f"pathway {pid} has no source passage")
+        for src in pw["sources"]:
+            pieces = fragments(src["quote"])
+            if not in_order(pieces, whole):
+                raise ValueError(f"pathway {pid}: passage not verbatim in the paper: {src['quote'][:60]!r}")
+            box = re.fullmatch(r"Textbox (\d)", src["where"].strip())
+            places = _textbox_texts(doc, int(box.group(1))) if box else [section(paper, src["where"])]
+            if not any(in_order(pieces, place) for place in places):
+                raise ValueError(f"pathway {pid}: passage {src['quote'][:60]!r} is not in {src['where']!r}")
+        passages = [(fragments(s["quote"]), s) for s in pw["sources"]]
+        for col in COLUMNS:
+            for node in pw[col]:
+                for phrase in (normalise(q) for q in node["quote"]):
+                    homes = [(f, s) for pieces, s in passages for f in pieces if phrase in f]
+                    if not homes:
+                        raise ValueError(f"pathway {pid}: {node['node']!r} quotes {phrase!r}, which is in none "
+                                         "of its passages")
+                    for piece, src in homes:
+                        if not re.fullmatch(r"Textbox [2-5]", src["where"].strip()):
+                            continue
+                        label = re.search(r"\(([^()]*)\)", piece[piece.index(phrase) + len(phrase):])
+                        found = _column_of_label(label.group(1)) if label else None
+                        if found != col:
+                            printed = f"({label.group(1)})" if label else "no label"
+                            raise ValueError(f"pathway {pid}: {node['node']!r} is drawn as a {col}, but "
+                                             f"{src['where']} labels {phrase!r} {printed}")
 
 
 def _marks_negative(config: dict) -> bool:
@@ -65,41 +187,68 @@ def _marks_negative(config: dict) -> bool:
     return any(NEGATIVE_MARK in p for p in parts)
 
 
-def graph(doc: dict) -> tuple[dict[str, list[str]], dict[str, set[str]], list[Edge]]:
+def _support(pw: dict, tail: dict, head: dict) -> dict | None:
+    """The first source passage of pathway ``pw`` that quotes a phrase of ``tail`` and one of ``head``."""
+    for src in pw["sources"]:
+        pieces = fragments(src["quote"])
+        def quoted(node, pieces=pieces):
+            return any(normalise(q) in f for q in node["quote"] for f in pieces)
+        if quoted(tail) and quoted(head):
+            return src
+    return None
+
+
+def graph(doc: dict, paper: str | None = None) -> tuple[dict[str, list[str]], dict[str, set[str]], list[Edge]]:
     """Nodes per column (file order), the theory areas of each node, and the edges, from the CMO data.
 
-    Raises ValueError when a configuration marks a negative pathway in its decomposition but its
-    ``diagram`` has no ``harmful`` block, or when a ``diagram`` block lacks a column.
+    ``paper`` is the paper's text (read from :data:`PAPER_FILE` when None); the pathways are checked
+    against it first (:func:`check_sources`). Raises ValueError when a check fails, when a pathway lacks
+    a column, when an edge has no passage quoting both its ends, when a refined or new configuration is
+    not drawn, or when a configuration marks a negative pathway in its decomposition but has no
+    harmful pathway.
     """
+    check_sources(doc, PAPER_FILE.read_text(encoding="utf-8") if paper is None else paper)
+    pathways = doc.get("pathways", [])
+    drawn = {pw.get("configuration") for pw in pathways}
+    drawn_harm = {pw.get("configuration") for pw in pathways if pw["harmful"]}
+    for config in doc["configurations"]:
+        if config["kind"] != "initial" and config["id"] not in drawn:
+            raise ValueError(f"{config['id']} is a {config['kind']} configuration with no pathway in the diagram")
+        if _marks_negative(config) and config["id"] not in drawn_harm:
+            raise ValueError(f"{config['id']} marks a negative pathway {NEGATIVE_MARK!r} but has no harmful "
+                             "pathway: it would be drawn as a positive one")
     columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
     areas: dict[str, set[str]] = {}
-    edges: list[Edge] = []
-    for config in doc["configurations"]:
-        block = config.get("diagram")
-        if block is None:
-            continue
-        if _marks_negative(config) and "harmful" not in block:
-            raise ValueError(f"{config['id']} marks a negative pathway {NEGATIVE_MARK!r} but its diagram has no "
-                             "'harmful' block: the pathway would be drawn as a positive one")
-        pathways = [(block, False)] + ([(block["harmful"], True)] if "harmful" in block else [])
-        for part, harmful in pathways:
-            missing = [c for c in COLUMNS if not part.get(c)]
-            if missing:
-                raise ValueError(f"{config['id']}: diagram{'.harmful' if harmful else ''} lacks {', '.join(missing)}")
-            for col in COLUMNS:
-                for name in part[col]:
-                    if name not in columns[col]:
-                        columns[col].append(name)
-                    areas.setdefault(name, set()).add(config["area"])
-            for tails, heads in ((part["context"], part["mechanism"]), (part["mechanism"], part["outcome"])):
-                edges += [Edge(t, h, config["area"], config["id"], harmful) for t in tails for h in heads]
+    edges: dict[tuple[str, str], Edge] = {}
+    for pw in pathways:
+        missing = [c for c in COLUMNS if not pw.get(c)]
+        if missing:
+            raise ValueError(f"pathway {pw['id']} lacks {', '.join(missing)}")
+        for col in COLUMNS:
+            for node in pw[col]:
+                if node["node"] not in columns[col]:
+                    columns[col].append(node["node"])
+                areas.setdefault(node["node"], set()).add(pw["area"])
+        for tails, heads in ((pw["context"], pw["mechanism"]), (pw["mechanism"], pw["outcome"])):
+            for t in tails:
+                for h in heads:
+                    src = _support(pw, t, h)
+                    if src is None:
+                        raise ValueError(f"pathway {pw['id']}: no passage quotes both ends of the edge "
+                                         f"{t['node']!r} -> {h['node']!r}")
+                    edge = Edge(t["node"], h["node"], pw["area"], pw["id"], pw["harmful"],
+                                normalise(src["quote"]), src["where"])
+                    old = edges.setdefault((edge.tail, edge.head), edge)
+                    if old.harmful != edge.harmful:
+                        raise ValueError(f"edge {edge.tail!r} -> {edge.head!r} is harmful in one pathway and "
+                                         "positive in another")
     placed = {}
     for col, names in columns.items():
         for name in names:
             if name in placed:
                 raise ValueError(f"node {name!r} is both a {placed[name]} and a {col}")
             placed[name] = col
-    return columns, areas, list(dict.fromkeys(edges))
+    return columns, areas, list(edges.values())
 
 
 def _quote(text: str) -> str:
@@ -122,17 +271,23 @@ def _legend(doc: dict, harmful: bool) -> str:
                         + cell.format(html.escape(doc["areas"][area])) + "</TR>")
     if harmful:
         rows.append(f'<TR><TD><FONT COLOR="{HARMFUL_COLOUR}">&#9549;&#9549;&#9549;&#9654;</FONT></TD>'
-                    + cell.format("Harmful pathway (dashed): can lower well-being") + "</TR>")
+                    + cell.format("Harmful pathway: dashed arrows and box borders") + "</TR>")
     rows.append('<TR><TD><FONT COLOR="#333333">&#9634;</FONT></TD>'
                 + cell.format("White box: shared by several theory areas") + "</TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
             f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>{"".join(rows)}</TABLE>>')
 
 
+def _edge_tooltip(e: Edge) -> str:
+    """The hover text of an edge: its pathway, its ends and the paper's passage it is drawn from."""
+    return f"{e.pathway}: {e.tail} -> {e.head}. From the paper ({e.where}): \u201c{e.source}\u201d"
+
+
 def program_theory_dot(path: Path = CMO_FILE) -> str:
     """The program theory as Graphviz DOT: contexts -> mechanisms -> outcomes, left to right.
 
-    Every edge has an explicit arrowhead; harmful edges are ``style=dashed`` in :data:`HARMFUL_COLOUR`.
+    Every edge has an explicit arrowhead and, as its tooltip, the paper's passage it is drawn from;
+    harmful edges are ``style=dashed`` in :data:`HARMFUL_COLOUR`.
     """
     doc = load_cmo(path)
     columns, areas, edges = graph(doc)
@@ -149,21 +304,24 @@ def program_theory_dot(path: Path = CMO_FILE) -> str:
         "  edge [penwidth=2.2, arrowsize=1.1];",
     ]
     for col in COLUMNS:
-        # the column heading is a node placed above the column (flat invisible edges order a rank
-        # top to bottom in a left-to-right layout); headings are chained so they line up
+        # the column heading is a node placed above the column, then the column's nodes in file order:
+        # a chain of flat invisible edges orders a rank top to bottom in a left-to-right layout, so the
+        # order of the pathways in the CMO file is the order of the boxes; headings are chained so
+        # they line up
         lines += [f"  subgraph column_{col} {{", "    rank=same;",
                   f'    head_{col} [shape=plaintext, style="", label=<<B>{html.escape(HEADINGS[col])}</B>>, '
                   f"fontsize={HEADING_FONT_PT}];"]
-        lines += [f"    head_{col} -> {ids[name]} [style=invis];" for name in reversed(columns[col])]
+        chain = [f"head_{col}"] + [ids[name] for name in columns[col]]
+        lines += [f"    {a} -> {b} [style=invis];" for a, b in itertools.pairwise(chain)]
         for name in columns[col]:
             node_areas = sorted(areas[name])
-            if name in harmful_nodes:
-                border, fill, style = HARMFUL_COLOUR, _tint(HARMFUL_COLOUR, 0.85), '"rounded,filled,dashed"'
-            elif len(node_areas) > 1:
+            if len(node_areas) > 1:
                 border, fill, style = SHARED_BORDER, "white", '"rounded,filled"'
             else:
                 colour = AREA_COLOURS[node_areas[0]]
                 border, fill, style = colour, _tint(colour), '"rounded,filled"'
+            if name in harmful_nodes:  # the fill keeps the area's tint, so a harm shows its theory area
+                border, style = HARMFUL_COLOUR, '"rounded,filled,dashed"'
             label = "\\n".join(textwrap.wrap(name, WRAP, break_on_hyphens=False)).replace('"', '\\"')
             lines.append(f'    {ids[name]} [label="{label}", color="{border}", fillcolor="{fill}", '
                          f"style={style}, tooltip={_quote(name)}];")
@@ -174,11 +332,34 @@ def program_theory_dot(path: Path = CMO_FILE) -> str:
         style = "dashed" if e.harmful else "solid"
         kind = "harmful" if e.harmful else "positive"
         lines.append(f'  {ids[e.tail]} -> {ids[e.head]} [color="{colour}", style={style}, arrowhead=normal, '
-                     f'class="{kind} {e.area}", tooltip={_quote(f"{e.cmo}: {e.tail} -> {e.head}")}];')
+                     f'class="{kind} {e.area}", tooltip={_quote(_edge_tooltip(e))}];')
     # the key is the graph's label, under the diagram
     lines.append(f"  label={_legend(doc, any(e.harmful for e in edges))};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+ATTRIBUTION = "Lobban et al. (2025), J Med Internet Res 27:e79289, CC BY 4.0"
+
+
+def sources_markdown(path: Path = CMO_FILE) -> str:
+    """A folded MyST list of the diagram's pathways, each with its boxes and the paper's passages its
+    arrows are drawn from (quoted verbatim, "[...]" for an omission, with where each is in the paper)."""
+    doc = load_cmo(path)
+    graph(doc)  # the same checks as the drawing: nothing is listed that the diagram would refuse
+    lines = [":::{dropdown} Where each arrow comes from in the paper", ""]
+    for pw in doc["pathways"]:
+        kind = "harmful pathway" if pw["harmful"] else "positive pathway"
+        textbox = {c["id"]: c["textbox"] for c in doc["configurations"]}
+        origin = (f"Textbox {textbox[pw['configuration']]}, {pw['configuration']}" if pw["configuration"]
+                  else "stated in the paper's text, not in a textbox; its split into context, mechanism and "
+                       "outcome is this book's reading")
+        chain = " → ".join("; ".join(n["node"] for n in pw[col]) for col in COLUMNS)
+        lines += [f"**{doc['areas'][pw['area']]}, {kind}** ({origin}): {chain}", ""]
+        for src in pw["sources"]:
+            lines += [f"> {normalise(src['quote'])}", ">", f"> ({src['where']})", ""]
+    lines += [f"*Passages quoted from {ATTRIBUTION}; \"[...]\" marks an omission.*", "", ":::"]
+    return "\n".join(lines)
 
 
 def run_dot(source: str, fmt: str = "svg") -> bytes:

@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from bookkit import diagram, figures, fmt
 from bookkit.tables import Col, journal_table
 
-PROPOSED = diagram.CMO_FILE  # the CMO data, with the harmful pathway marked
+PROPOSED = diagram.CMO_FILE  # the CMO data, with its harmful pathways
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 
@@ -163,13 +163,12 @@ def test_png_has_the_display_width(all_figures):
 # ---- the program-theory diagram -----------------------------------------------------------------
 
 def data_edges(doc):
-    """(tail, head, harmful) of every diagram block, computed here from the YAML."""
+    """(tail, head, harmful) of every pathway, computed here from the YAML."""
     found = set()
-    for c in doc["configurations"]:
-        for part, harmful in [(c.get("diagram"), False), ((c.get("diagram") or {}).get("harmful"), True)]:
-            if part:
-                found |= {(a, b, harmful) for a in part["context"] for b in part["mechanism"]}
-                found |= {(a, b, harmful) for a in part["mechanism"] for b in part["outcome"]}
+    for pw in doc["pathways"]:
+        names = {col: [n["node"] for n in pw[col]] for col in ("context", "mechanism", "outcome")}
+        found |= {(a, b, pw["harmful"]) for a in names["context"] for b in names["mechanism"]}
+        found |= {(a, b, pw["harmful"]) for a in names["mechanism"] for b in names["outcome"]}
     return found
 
 
@@ -193,8 +192,8 @@ def test_the_cmo_data_passes_the_cmo_checks():
     from bookkit import cmo
 
     doc = cmo.load(PROPOSED)
-    tb4 = next(c for c in doc["configurations"] if c["id"] == "TB4")
-    assert tb4["diagram"]["harmful"]["mechanism"] == ["Responsibility for others in distress"]
+    harm = next(pw for pw in doc["pathways"] if pw["configuration"] == "TB4" and pw["harmful"])
+    assert [n["node"] for n in harm["mechanism"]] == ["Responsibility for others in distress"]
 
 
 @needs_dot
@@ -209,6 +208,34 @@ def test_every_cmo_edge_is_drawn_and_harmful_ones_differ():
         assert style == ("dashed" if harmful else "solid"), (tail, head)
         assert (colour.upper() == diagram.HARMFUL_COLOUR) == harmful, (tail, head)
     assert len(drawn) == len({(t, h) for t, h, _ in expected})  # nothing drawn that the data lack
+
+
+# the file's order, and one that Graphviz's own crossing minimisation would rearrange
+ORDERS = [None, ["TB2a", "TB2b", "area1-triggering", "TB3a", "TB3b", "area2-unanswered", "area2-removed", "TB4",
+                 "TB4-gratitude", "TB4-harm", "TB5"]]
+
+
+@needs_dot
+@pytest.mark.parametrize("order", ORDERS, ids=["file", "rearranged"])
+def test_boxes_are_drawn_in_the_order_of_the_cmo_file(order, tmp_path):
+    """Top to bottom in each column, the boxes follow their first appearance in the pathways."""
+    import shlex
+
+    doc = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
+    if order is not None:
+        by_id = {pw["id"]: pw for pw in doc["pathways"]}
+        doc["pathways"] = [by_id[i] for i in order]
+    path = tmp_path / "cmo.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    height = {}
+    for line in diagram.run_dot(diagram.program_theory_dot(path), "plain").decode().splitlines():
+        parts = shlex.split(line)
+        if parts[0] == "node":
+            height[parts[6].replace("\\n", " ")] = float(parts[3])
+    for col in ("context", "mechanism", "outcome"):
+        names = list(dict.fromkeys(n["node"] for pw in doc["pathways"] for n in pw[col]))
+        ys = [height[name] for name in names]
+        assert len(names) > 3 and ys == sorted(ys, reverse=True), col
 
 
 @needs_dot
@@ -240,12 +267,11 @@ def test_svg_is_legible_deterministic_and_has_a_key():
     assert diagram.program_theory_svg(PROPOSED) == svg
 
 
-def test_a_negative_pathway_without_a_harmful_block_is_refused(tmp_path):
+def test_a_negative_pathway_without_a_harmful_pathway_is_refused(tmp_path):
     doc = yaml.safe_load(PROPOSED.read_text(encoding="utf-8"))
-    tb4 = next(c for c in doc["configurations"] if c["id"] == "TB4")
-    del tb4["diagram"]["harmful"]
+    doc["pathways"] = [pw for pw in doc["pathways"] if not (pw["configuration"] == "TB4" and pw["harmful"])]
     bad = tmp_path / "cmo.yaml"
-    bad.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="TB4.*harmful"):
         diagram.program_theory_dot(bad)
 
