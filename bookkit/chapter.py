@@ -7,7 +7,8 @@ from the results store (computing them if needed: a reviewer's papermill run
 with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
 and the provenance note, and glues every key of the manifest formatted by
 :func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
-(:mod:`analysis.conclusions`) under its id. The chapter's markdown then pastes
+(:mod:`analysis.conclusions`) under its id, with its twin note (:mod:`bookkit.twin_notes`), and
+``twin_note_<key>`` for every value the twin replaces. The chapter's markdown then pastes
 ``{glue:text}`key``` with the manifest's own key names.
 """
 
@@ -20,7 +21,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import numbers, present
+from . import numbers, present, twin_notes
 
 
 @dataclass
@@ -96,8 +97,10 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
     if glue:
         for key, text in numbers.format_all(results.values).items():
             glue_text(key, text)
-        for c in CONCLUSIONS:
-            glue_text(c.id, c.sentence(results.values))
+        for c in CONCLUSIONS:  # each verdict with its twin note (only on the twin, where it applies)
+            glue_text(c.id, twin_notes.with_note(c.sentence(results.values), c.id, results.values))
+        for key in twin_notes.replaced_keys():  # "" on any data but the twin
+            glue_text(f"twin_note_{key}", twin_notes.with_note("", key, results.values))
     return Chapter(results=results, options=options, session=session)
 
 
@@ -109,4 +112,4 @@ def glue_multiverse(ch: Chapter, conclusion_ids: list[str]) -> None:
 
     doc = stored_multiverse(ch.session)
     for cid in conclusion_ids:
-        glue_text(f"mv_{cid}", multiverse_note(cid, doc))
+        glue_text(f"mv_{cid}", multiverse_note(cid, doc, ch.values))
