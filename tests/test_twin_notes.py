@@ -215,6 +215,20 @@ def test_the_site_names_twin_artefacts_only_on_the_twin(built):
             assert note not in text and "on the synthetic twin this value replaces" not in text, path
 
 
+def test_every_words_role_shows_the_phrase_its_rule_chooses(built):
+    """Each ``{words}`spec``` of a markdown page renders as :func:`bookkit.words.phrase` of the built data."""
+    site, values = built
+    checked = 0
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        specs = re.findall(r"\{words\}`([^`]+)`", path.read_text(encoding="utf-8"))
+        if specs:
+            text = _page(site, path.relative_to(ROOT).with_suffix("").as_posix())
+            for spec in specs:
+                assert words.phrase(spec, values) in text, (path.name, spec)
+                checked += 1
+    assert checked >= 5  # the discussion pages use several
+
+
 # --- bookkit.words ------------------------------------------------------------------------------------------
 
 
