@@ -8,7 +8,8 @@ with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
 and the provenance note, and glues every key of the manifest formatted by
 :func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
 (:mod:`analysis.conclusions`) with its effect size and interval (:func:`bookkit.interpret.verdict_text`)
-under its id. The chapter's markdown then pastes
+under its id, with its twin note (:mod:`bookkit.twin_notes`), ``twin_note_<key>`` for every value the twin
+replaces and ``method_<choice>`` (:func:`bookkit.interpret.method_words`). The chapter's markdown then pastes
 ``{glue:text}`key``` with the manifest's own key names.
 """
 
@@ -21,7 +22,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import interpret, numbers, present
+from . import interpret, numbers, present, twin_notes
 
 
 @dataclass
@@ -97,8 +98,10 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
     if glue:
         for key, text in numbers.format_all(results.values).items():
             glue_text(key, text)
-        for c in CONCLUSIONS:
-            glue_text(c.id, interpret.verdict_text(c.id, results.values))
+        for c in CONCLUSIONS:  # each verdict with its effect, interval, and its twin note (only on the twin)
+            glue_text(c.id, twin_notes.with_note(interpret.verdict_text(c.id, results.values), c.id, results.values))
+        for key in twin_notes.replaced_keys():  # "" on any data but the twin
+            glue_text(f"twin_note_{key}", twin_notes.with_note("", key, results.values))
         for key, text in interpret.method_words(results.values).items():
             glue_text(key, text)
     return Chapter(results=results, options=options, session=session)
@@ -112,4 +115,4 @@ def glue_multiverse(ch: Chapter, conclusion_ids: list[str]) -> None:
 
     doc = stored_multiverse(ch.session)
     for cid in conclusion_ids:
-        glue_text(f"mv_{cid}", multiverse_note(cid, doc))
+        glue_text(f"mv_{cid}", multiverse_note(cid, doc, ch.values))

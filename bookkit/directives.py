@@ -5,7 +5,8 @@ Roles (the paper's-choices results of the book's data, :func:`baseline`):
 - ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
   to its row of the reproduction report when a claim of the ledger reproduces that key;
 - ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule, with
-  its effect size, 95% interval and P (:func:`bookkit.interpret.verdict_text`);
+  its effect size, 95% interval and P (:func:`bookkit.interpret.verdict_text`), followed on the synthetic
+  twin by :func:`bookkit.twin_notes.note` when the twin does not encode it;
 - ``{glue:text}`` (myst-nb's, extended): pasted numbers link to the report in the same way.
 
 Directives: ``{data-notice}``; ``{twin-only}`` and ``{not-twin}`` (content rendered only when the data
@@ -28,7 +29,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from analysis import paths
 from analysis.conclusions import BY_ID
 
-from . import claims, cmo, interpret, numbers, present, words
+from . import claims, cmo, interpret, numbers, present, twin_notes, words
 from .pagetables import mv_anchor
 
 MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
@@ -105,7 +106,12 @@ class VerdictRole(SphinxRole):
         self.env.note_dependency(str(MANIFEST))
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
-        return [nodes.inline(text=interpret.verdict_text(self.text, baseline()), classes=["ipof-verdict"])], []
+        values = baseline()
+        nodes_ = [nodes.inline(text=interpret.verdict_text(self.text, values), classes=["ipof-verdict"])]
+        extra = twin_notes.note(self.text, values)  # only on the twin, for a relation it does not encode
+        if extra:
+            nodes_ += [nodes.Text(" "), nodes.inline(text=extra, classes=["ipof-twin-note"])]
+        return nodes_, []
 
 
 class MultiverseRole(SphinxRole):
@@ -115,7 +121,7 @@ class MultiverseRole(SphinxRole):
         self.env.note_dependency(str(MANIFEST))
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
-        text = words.multiverse_note(self.text, multiverse())
+        text = words.multiverse_note(self.text, multiverse(), baseline())
         uri = self.env.app.builder.get_relative_uri(self.env.docname, "book/multiverse") + "#" + mv_anchor(self.text)
         if self.env.app.builder.format != "html":
             return [nodes.inline(text=text)], []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import build, directives, present
+from . import build, directives, present, words_role
 
 
 def _cache_path(app) -> Path:
@@ -87,4 +87,5 @@ def setup(app):
     app.add_role("result", directives.ResultRole())
     app.add_role("verdict", directives.VerdictRole())
     app.add_role("multiverse", directives.MultiverseRole())
+    app.add_role("words", words_role.WordsRole())
     return {"version": "2.0", "parallel_read_safe": False, "parallel_write_safe": True}

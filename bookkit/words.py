@@ -34,16 +34,113 @@ def comparison(a: float, b: float, more: str = "more", less: str = "less") -> st
     return more if a > b else less if a < b else "as"
 
 
-def multiverse_note(conclusion_id: str, doc: dict) -> str:
-    """'holds in 11 of 16 distinct analyses (2 within .005 of α)' for one conclusion of a multiverse
+def multiverse_note(conclusion_id: str, doc: dict, values: dict | None = None) -> str:
+    """'holds in 11 of 16 distinct analyses (69%, 2 within .005 of α)' for one conclusion of a multiverse
     document: counted over distinct analyses (combinations of the choices its rule reads), not over
-    specifications that are copies of one another."""
+    specifications that are copies of one another. With the results ``values`` of the book's data,
+    followed by :func:`bookkit.twin_notes.note` (on the twin only, when it does not encode the
+    conclusion's relation)."""
     from analysis.multiverse import KNIFE_EDGE_BAND
+
+    from .twin_notes import with_note
 
     entry = next(c for c in doc["conclusions"] if c["id"] == conclusion_id)
     if entry["holds_in"] is None:
-        return "cannot be assessed in any of the analyses of the multiverse"
-    n = entry["n_distinct"]
-    held = round(entry["holds_in"] * n)
-    edge = f", {entry['knife_edge']} within {KNIFE_EDGE_BAND:g} of α" if entry["knife_edge"] else ""
-    return f"holds in {held} of {n} distinct analyses ({100 * entry['holds_in']:.0f}%{edge})"
+        text = "cannot be assessed in any of the analyses of the multiverse"
+    else:
+        n = entry["n_distinct"]
+        held = round(entry["holds_in"] * n)
+        edge = f", {entry['knife_edge']} within {KNIFE_EDGE_BAND:g} of α" if entry["knife_edge"] else ""
+        text = f"holds in {held} of {n} distinct analyses ({100 * entry['holds_in']:.0f}%{edge})"
+    return text if values is None else with_note(text, conclusion_id, values)
+
+
+#: The share rule of :func:`share`, as a page states it.
+SHARE_CONVENTION = (
+    "shares are put into words by a fixed rule: more than half is “most”, exactly half “half”, a quarter "
+    "up to half “a minority”, less than a quarter “a small minority”"
+)
+
+
+def half(n: float, total: float) -> str:
+    """A count against half its total, for the start of a clause.
+
+    Rule: n / total below 1/2 -> "fewer than half"; exactly 1/2 -> "half"; above -> "more than half"
+    (an empty total gives "none").
+    """
+    if not total:
+        return "none"
+    ratio = n / total
+    return "fewer than half" if ratio < 0.5 else "half" if ratio == 0.5 else "more than half"
+
+
+def chi2_se(chi2: float, df: float) -> float:
+    """Large-sample standard error of a chi-square statistic: sqrt(2 (df + 2 lambda)), with the
+    non-centrality lambda estimated as max(chi2 - df, 0) (the variance of a non-central chi-square)."""
+    import math
+
+    return math.sqrt(2 * (df + 2 * max(chi2 - df, 0.0)))
+
+
+#: A shift of a statistic smaller than this many of its standard errors is called "little".
+SHIFT_LITTLE_SE = 0.5
+
+
+def shift(base: float, variant: float, se: float | None = None, decimals: int | None = None,
+          name: str = "the statistic") -> str:
+    """How far an analytic choice moves a statistic (``name``), in words that state their own rule.
+
+    Rule: when the two values print the same at ``decimals`` -> "does not move NAME at its printed
+    precision"; else, with a standard error ``se`` of the statistic, a shift below
+    :data:`SHIFT_LITTLE_SE` standard errors -> "moves NAME little", otherwise "moves NAME substantially",
+    each followed by the shift in standard errors and the threshold; with neither, the plain shift.
+    """
+    if decimals is not None and round(base, decimals) == round(variant, decimals):
+        return f"does not move {name} at its printed precision"
+    delta = abs(variant - base)
+    if se:
+        k = delta / se
+        word = "little" if k < SHIFT_LITTLE_SE else "substantially"
+        return (f"moves {name} {word}, by {k:.2f} of its standard error (this book calls a shift under "
+                f"{SHIFT_LITTLE_SE:g} standard errors little)")
+    return f"moves {name} by {delta:.3g}"
+
+
+def _ratio_spec(spec: str, values: dict) -> tuple[float, float]:
+    num, den = spec.split("/", 1)
+    return float(values[num]), float(sum(values[k] for k in den.split("+")))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+#: The rule-chosen phrases a markdown page can print with ``{words}`SPEC``` (see :func:`phrase`).
+PHRASES = {
+    "share": "words.share of NUM / DEN (+ more keys), optional noun after a second colon",
+    "half": "words.half of NUM / DEN",
+    "convention": "the stated rule of a phrase family (share)",
+}
+
+
+def phrase(spec: str, values: dict) -> str:
+    """The words ``{words}`SPEC``` prints, chosen by the results ``values``.
+
+    ``share:NUM/DEN[+DEN2...][:noun]`` -> :func:`share` (lower case; ``Share:`` capitalised);
+    ``half:NUM/DEN`` -> :func:`half` (``Half:`` capitalised); ``convention:share`` -> the share rule.
+    """
+    kind, _, rest = spec.partition(":")
+    if kind.lower() == "convention":
+        if rest != "share":
+            raise ValueError(f"unknown convention {rest!r}")
+        text = SHARE_CONVENTION
+    elif kind.lower() == "share":
+        ratio, _, noun = rest.partition(":")
+        n, total = _ratio_spec(ratio, values)
+        text = share(n, total, noun or "respondents")
+        text = text[:1].lower() + text[1:]
+    elif kind.lower() == "half":
+        text = half(*_ratio_spec(rest, values))
+    else:
+        raise ValueError(f"unknown phrase {kind!r} (known: {', '.join(PHRASES)})")
+    return _capital(text) if kind[:1].isupper() else text
