@@ -166,9 +166,60 @@ def summary(table: pd.DataFrame) -> dict[str, int]:
 
 
 def links_by_key() -> dict[str, str]:
-    """Results key -> the first claim that key reproduces, for linking a shown number to the report."""
+    """Results key -> the first claim (ledger order) whose ``key`` it is: the direct step of :func:`published_claim`."""
     links: dict[str, str] = {}
     for c in load()["claims"]:
         if "key" in c:
             links.setdefault(c["key"], c["id"])
     return links
+
+
+def _same_number(a, b) -> bool:
+    try:
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+    except (TypeError, ValueError):
+        return False
+
+
+def published_claim(key: str, values: dict) -> str | None:
+    """The claim of the paper whose printed number the shown value ``values[key]`` is, or None.
+
+    The one decision behind the book's marks and its links to the reproduction report. Conventions, in
+    order (the first that applies decides):
+
+    1. *directly*: a claim has ``key: key`` (the first such claim in ledger order);
+    2. *the P of a t test*: ``p_V`` is the engine's ``p_one_tailed_V`` when ``values["tails"]`` is 1 and
+       ``p_two_tailed_V`` otherwise (the option ``tails``), so it is published when that key is and the
+       two values are the same number;
+    3. *a percentage*: ``K_pct`` is published by a claim ``ratio: [n, N]`` whose count ``n`` is a ``K``
+       count (its name starts with ``K``) when ``values[K_pct]`` equals 100 n / N (e.g. ``caseness_pct``
+       and the paper's 593 of 791).
+
+    A key the ledger reaches in none of these ways is not published by the paper (on the synthetic twin,
+    its value is the generator's).
+    """
+    links = links_by_key()
+    if key in links:
+        return links[key]
+    if key.startswith("p_") and not key.startswith(("p_one_tailed_", "p_two_tailed_")) and key in values:
+        variable = key[2:]
+        named = f"p_{'one' if values.get('tails') == 1 else 'two'}_tailed_{variable}"
+        if named in links and _same_number(values[key], values.get(named)):
+            return links[named]
+    if key.endswith("_pct") and key in values:
+        stem = key[: -len("_pct")]
+        for c in load()["claims"]:
+            if "ratio" in c and c["ratio"][0].startswith(stem) and "relation" not in c:
+                if _same_number(values[key], reproduce_value(c, values)):
+                    return c["id"]
+    return None
+
+
+def shown_status(key: str, values: dict) -> str | None:
+    """The reproduction report's status of the claim :func:`published_claim` finds for ``key`` (None when the
+    paper does not publish the number), so a page's mark and the report's row never disagree."""
+    claim_id = published_claim(key, values)
+    if claim_id is None:
+        return None
+    claim = claims_by_id()[claim_id]
+    return status(claim, reproduce_value(claim, values))
