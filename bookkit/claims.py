@@ -82,7 +82,8 @@ def status(claim: dict, reproduced: float | None) -> str:
 
 
 def report(results: dict, protect: bool = True) -> pd.DataFrame:
-    """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source.
+    """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source, and
+    the audit's flags on the claim with their grades (so the report and the audit never tell two stories).
 
     With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a
     percentage of such a count, is shown as suppressed (the status still uses the exact value).
@@ -91,6 +92,7 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
 
     from .numbers import is_respondent_count
 
+    flags = audit_flags()
     rows = []
     for c in load()["claims"]:
         value = reproduce_value(c, results)
@@ -105,8 +107,21 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
             else (None if value is None else round(value, max(c["decimals"], 3) + 1)),
             "difference": None if hidden or value is None or c.get("relation") else round(value - c["reported"], 6),
             "status": status(c, value), "source": source,
+            "audit": "; ".join(f"{a} ({grade})" for a, grade in flags.get(c["id"], [])),
         })
     return pd.DataFrame(rows)
+
+
+def audit_flags() -> dict[str, list[tuple[str, str]]]:
+    """Claim id -> [(audit check id, grade)] for every flag of :func:`bookkit.audit.run` naming the claim."""
+    from . import audit
+
+    flags: dict[str, list[tuple[str, str]]] = {}
+    for check in audit.run():
+        if not check["consistent"]:
+            for claim_id in check["claims"]:
+                flags.setdefault(claim_id, []).append((check["id"], check["grade"]))
+    return flags
 
 
 def _respondent_numerator(claim: dict, results: dict, value, is_count) -> float | None:
@@ -152,10 +167,13 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.assign(snippet=table["snippet"].map(plain_quote))
     shown["reproduced"] = [_computed_text(v, by_id[i]) for v, i in zip(table["reproduced"], table["id"], strict=True)]
     shown["id"] = [f'<span id="claim-{i.lower()}"></span>{i}' for i in table["id"]]
-    order = ["id", "status", "reported", "reproduced", "snippet", "section", "kind", "source"]
+    shown["audit"] = [", ".join(f'<a href="audit.html#audit-{a.lower()}">{a}</a> ({grade})'
+                                for a, grade in audit_flags().get(i, [])) for i in table["id"]]
+    order = ["id", "status", "reported", "reproduced", "audit", "snippet", "section", "kind", "source"]
     return shown[order].rename(columns={"id": "Claim", "status": "Status", "reported": "Printed",
-                                        "reproduced": "Computed", "snippet": "The paper says",
-                                        "section": "Section", "kind": "Kind", "source": "Results key"})
+                                        "reproduced": "Computed", "audit": "Audit flags",
+                                        "snippet": "The paper says", "section": "Section", "kind": "Kind",
+                                        "source": "Results key"})
 
 
 def summary(table: pd.DataFrame) -> dict[str, int]:
