@@ -88,10 +88,10 @@ def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
     elif claims.shown_status(key, values) == "differs":
         claim = claims.claims_by_id()[claim_id]
         printed = ("<" if claim.get("relation") == "<" else "") + f"{claim['reported']:.{claim['decimals']}f}"
-        whose = "the synthetic twin's" if values.get("data_is_twin") else "this value"
+        instead = ("the synthetic twin's value replaces it" if values.get("data_is_twin")
+                   else "these data give a different value")
         marks.append(nodes.abbreviation(REPLACED_MARK, REPLACED_MARK, classes=["ipof-replaced"],
-                                        explanation=f"the paper prints {printed} (claim {claim_id}); "
-                                        f"{whose} differs from it"))
+                                        explanation=f"the paper prints {printed} (claim {claim_id}); {instead}"))
     shown = pasted
     if claim_id is not None and env.app.builder.format == "html":
         uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"
