@@ -10,6 +10,10 @@ Status conventions:
   printed digit;
 * ``differs``: further off;
 * ``not computable``: the claim is not about survey data.
+
+Which claim a number shown in the book *is* (and so whether the paper publishes it) is decided once, by
+:func:`published_claim`; the book's marks and links to this report use it, and :func:`shown_status`
+gives the report's status for the shown number.
 """
 
 from __future__ import annotations
@@ -231,6 +235,17 @@ def published_claim(key: str, values: dict) -> str | None:
                 if _same_number(values[key], reproduce_value(c, values)):
                     return c["id"]
     return None
+
+
+def printed_text(claim: dict) -> str:
+    """The claim's number as the paper prints it: its decimals, "<" for a bound, P without the leading zero,
+    a percentage with its sign (e.g. ".15", "<.001", "90%", "712")."""
+    text = f"{claim['reported']:.{claim['decimals']}f}"
+    if claim["kind"] == "p":
+        text = text.replace("0.", ".", 1)
+    if claim["kind"] == "percent":
+        text += "%"
+    return ("<" if claim.get("relation") == "<" else "") + text
 
 
 def shown_status(key: str, values: dict) -> str | None:

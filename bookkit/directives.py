@@ -87,7 +87,7 @@ def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
                                             explanation="the paper does not publish this number"))
     elif claims.shown_status(key, values) == "differs":
         claim = claims.claims_by_id()[claim_id]
-        printed = ("<" if claim.get("relation") == "<" else "") + f"{claim['reported']:.{claim['decimals']}f}"
+        printed = claims.printed_text(claim)
         instead = ("the synthetic twin's value replaces it" if values.get("data_is_twin")
                    else "these data give a different value")
         marks.append(nodes.abbreviation(REPLACED_MARK, REPLACED_MARK, classes=["ipof-replaced"],

@@ -83,6 +83,12 @@ def test_shown_status_is_the_report_status_of_that_claim():
         assert claims.shown_status(key, values) == table.loc[claims.published_claim(key, values), "status"], key
 
 
+def test_printed_text_is_the_papers():
+    by_id = claims.claims_by_id()
+    assert [claims.printed_text(by_id[i]) for i in ("C064", "C061", "C034", "C033", "C037")] == [
+        ".15", "<.001", "90%", "712", "64.5%"]
+
+
 def test_printed_t_test_p_is_compared_with_the_p_that_reproduces_it():
     """C090/C094: the ledger's key names the tails whose P, from the printed t and df, gives the printed P
     (two-tailed); the declared 1-tailed tests stay an audit flag (A032), not a report status."""
