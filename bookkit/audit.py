@@ -277,6 +277,16 @@ def grade_of(rel: dict, consistent: bool, note: str) -> tuple[str, str]:
     return INCONSISTENT, ""
 
 
+def flags_by_claim(checks: list[dict] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Claim id -> [(check id, grade)] for every flag (of ``checks``, default :func:`run`) naming the claim."""
+    flags: dict[str, list[tuple[str, str]]] = {}
+    for check in run() if checks is None else checks:
+        if not check["consistent"]:
+            for claim_id in check["claims"]:
+                flags.setdefault(claim_id, []).append((check["id"], check["grade"]))
+    return flags
+
+
 def grade_counts(checks: list[dict]) -> dict[str, int]:
     """Flags per grade, in :data:`GRADES` order."""
     return {g: sum(c["grade"] == g for c in checks) for g in GRADES}

@@ -85,9 +85,11 @@ def status(claim: dict, reproduced: float | None) -> str:
     return "differs"
 
 
-def report(results: dict, protect: bool = True) -> pd.DataFrame:
+def report(results: dict, protect: bool = True, flags: dict[str, list[tuple[str, str]]] | None = None) -> pd.DataFrame:
     """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source, and
-    the audit's flags on the claim with their grades (so the report and the audit never tell two stories).
+    ``audit``: the audit's flags on the claim with their grades, from ``flags`` (claim id -> [(check id,
+    grade)], as :func:`bookkit.audit.flags_by_claim` gives them; the book passes them, so the report and
+    the audit never tell two stories about one claim).
 
     With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a
     percentage of such a count, is shown as suppressed (the status still uses the exact value).
@@ -96,7 +98,7 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
 
     from .numbers import is_respondent_count
 
-    flags = audit_flags()
+    flags = flags or {}
     rows = []
     for c in load()["claims"]:
         value = reproduce_value(c, results)
@@ -114,18 +116,6 @@ def report(results: dict, protect: bool = True) -> pd.DataFrame:
             "audit": "; ".join(f"{a} ({grade})" for a, grade in flags.get(c["id"], [])),
         })
     return pd.DataFrame(rows)
-
-
-def audit_flags() -> dict[str, list[tuple[str, str]]]:
-    """Claim id -> [(audit check id, grade)] for every flag of :func:`bookkit.audit.run` naming the claim."""
-    from . import audit
-
-    flags: dict[str, list[tuple[str, str]]] = {}
-    for check in audit.run():
-        if not check["consistent"]:
-            for claim_id in check["claims"]:
-                flags.setdefault(claim_id, []).append((check["id"], check["grade"]))
-    return flags
 
 
 def _respondent_numerator(claim: dict, results: dict, value, is_count) -> float | None:
@@ -166,13 +156,17 @@ def _computed_text(value, claim: dict) -> str:
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The report as the book shows it: key columns first, quotes typeset, readable headers, an anchor
-    per row (``claim-c001``) for the links from the chapters."""
+    per row (``claim-c001``) for the links from the chapters, audit flags linked to the audit's rows."""
+    import re
+
     by_id = claims_by_id()
     shown = table.assign(snippet=table["snippet"].map(plain_quote))
     shown["reproduced"] = [_computed_text(v, by_id[i]) for v, i in zip(table["reproduced"], table["id"], strict=True)]
     shown["id"] = [f'<span id="claim-{i.lower()}"></span>{i}' for i in table["id"]]
-    shown["audit"] = [", ".join(f'<a href="audit.html#audit-{a.lower()}">{a}</a> ({grade})'
-                                for a, grade in audit_flags().get(i, [])) for i in table["id"]]
+    def audit_link(m):
+        return f'<a href="audit.html#audit-{m.group(1).lower()}">{m.group(1)}</a>'
+
+    shown["audit"] = [re.sub(r"\b(A\d{3})\b", audit_link, text) for text in table["audit"]]
     order = ["id", "status", "reported", "reproduced", "audit", "snippet", "section", "kind", "source"]
     return shown[order].rename(columns={"id": "Claim", "status": "Status", "reported": "Printed",
                                         "reproduced": "Computed", "audit": "Audit flags",
