@@ -3,7 +3,8 @@
 Roles (the paper's-choices results of the book's data, :func:`baseline`):
 
 - ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
-  to its row of the reproduction report when a claim of the ledger reproduces that key;
+  to its row of the reproduction report when the paper publishes it and marked ‡ or ≠ as the ledger says
+  (:func:`claim_link`, deciding by :func:`bookkit.claims.published_claim`);
 - ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule;
 - ``{glue:text}`` (myst-nb's, extended): pasted numbers link to the report in the same way.
 
