@@ -15,6 +15,19 @@ decides whether they agree at the printed precision. Rules:
 * ``wording``: whether words ("small proportion", "the majority", "equally split", "not significant",
   "significantly", "fit the data well") agree with the numbers beside them;
 * ``t_d_split``: whether some split of N = df + 2 makes Student's t and Cohen's d agree.
+
+The rules decide whether printed numbers agree; a check that finds they do not is a *flag*, and every
+flag has a grade (:data:`GRADES`), one of:
+
+* ``inconsistent``: no reading of the paper's words makes the printed numbers agree;
+* ``inconsistent only under a stated assumption``: they disagree only if an assumption the text does not
+  force holds (e.g. that two differently worded percentages are one quantity); the assumption is shown;
+* ``rounding or truncation``: the printed number is the recomputed one truncated or rounded otherwise than
+  to nearest (detected by the rule, e.g. 521.96 printed as 521.9).
+
+The grade is the rule's when it detects truncation, else the relation's ``assumption`` in the ledger
+makes it the second grade, else the first. Each flagged relation records in ``why`` the reason its grade
+was checked by hand against the paper.
 """
 
 from __future__ import annotations
@@ -39,6 +52,18 @@ def _rounds_to(value: float, claim: dict) -> bool:
     return abs(value - claim["reported"]) <= _half(claim) + 1e-9
 
 
+GRADES = ("inconsistent", "inconsistent only under a stated assumption", "rounding or truncation")
+INCONSISTENT, UNDER_ASSUMPTION, ROUNDING = GRADES
+#: What a rule adds to its note when the printed number is the recomputed one truncated (graded ROUNDING).
+TRUNCATED = "the printed value is the recomputed one truncated, not rounded"
+
+
+def _truncated_to(value: float, claim: dict) -> bool:
+    """The printed value is ``value`` truncated toward zero at the printed decimals (not rounded)."""
+    scale = 10 ** claim["decimals"]
+    return abs(math.trunc(value * scale) / scale - claim["reported"]) < 1e-9
+
+
 def _fmt(x: float, decimals: int = 3) -> str:
     return f"{x:.{decimals}f}"
 
@@ -52,7 +77,9 @@ def rule_percent(rel, c):
     recomputed = 100 * n["reported"] / total["reported"]
     ok = _rounds_to(recomputed, pct)
     note = f"{n['reported']} of {total['reported']} is {recomputed:.2f}%"
-    if not ok:
+    if not ok and _truncated_to(recomputed, pct):
+        note += f"; {TRUNCATED}"
+    elif not ok:
         lo = 100 * n["reported"] / (pct["reported"] + _half(pct))
         hi = 100 * n["reported"] / (pct["reported"] - _half(pct))
         low, high = math.ceil(lo), math.floor(hi)
@@ -82,11 +109,8 @@ def rule_chi2_counts(rel, c):
     chi2 = c[rel["chi2"]]
     ok = _rounds_to(recomputed, chi2)
     note = "Pearson chi-square without continuity correction from the printed counts"
-    if (
-        not ok
-        and abs(math.floor(recomputed * 10 ** chi2["decimals"]) / 10 ** chi2["decimals"] - chi2["reported"]) < 1e-9
-    ):
-        note += "; the printed value is the recomputed one truncated, not rounded"
+    if not ok and _truncated_to(recomputed, chi2):
+        note += f"; {TRUNCATED}"
     return chi2, str(chi2["reported"]), _fmt(recomputed, 2), ok, note
 
 
@@ -221,6 +245,7 @@ def run() -> list[dict]:
     checks = []
     for k, rel in enumerate(ledger.load()["relations"], start=1):
         claim, reported, recomputed, ok, note = RULES[rel["rule"]](rel, by_id)
+        grade, assumption = grade_of(rel, bool(ok), note)
         checks.append(
             {
                 "id": f"A{k:03d}",
@@ -232,9 +257,39 @@ def run() -> list[dict]:
                 "recomputed": recomputed,
                 "consistent": bool(ok),
                 "note": note,
+                "grade": grade,
+                "assumption": assumption,
+                "why": rel.get("why", "") if not ok else "",
             }
         )
     return checks
+
+
+def grade_of(rel: dict, consistent: bool, note: str) -> tuple[str, str]:
+    """(grade, assumption) of a check: ``("", "")`` when consistent; else the conventions of the module
+    docstring (the rule's truncation, the ledger's ``assumption``, or plainly inconsistent)."""
+    if consistent:
+        return "", ""
+    if TRUNCATED in note:
+        return ROUNDING, ""
+    if rel.get("assumption"):
+        return UNDER_ASSUMPTION, rel["assumption"]
+    return INCONSISTENT, ""
+
+
+def flags_by_claim(checks: list[dict] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Claim id -> [(check id, grade)] for every flag (of ``checks``, default :func:`run`) naming the claim."""
+    flags: dict[str, list[tuple[str, str]]] = {}
+    for check in run() if checks is None else checks:
+        if not check["consistent"]:
+            for claim_id in check["claims"]:
+                flags.setdefault(claim_id, []).append((check["id"], check["grade"]))
+    return flags
+
+
+def grade_counts(checks: list[dict]) -> dict[str, int]:
+    """Flags per grade, in :data:`GRADES` order."""
+    return {g: sum(c["grade"] == g for c in checks) for g in GRADES}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     checks = run()
     write_json(args.out / "audit.json", checks)
     bad = [c for c in checks if not c["consistent"]]
-    print(f"{len(checks)} checks, {len(bad)} inconsistent; wrote {args.out / 'audit.json'}")
+    graded = ", ".join(f"{n} {g}" for g, n in grade_counts(checks).items())
+    print(f"{len(checks)} checks, {len(bad)} flagged ({graded}); wrote {args.out / 'audit.json'}")
     return 0
 
 

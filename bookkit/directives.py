@@ -3,7 +3,8 @@
 Roles (the paper's-choices results of the book's data, :func:`baseline`):
 
 - ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
-  to its row of the reproduction report when a claim of the ledger reproduces that key;
+  to its row of the reproduction report when the paper publishes it and marked ‡ or ≠ as the ledger says
+  (:func:`claim_link`, deciding by :func:`bookkit.claims.published_claim`);
 - ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule, with
   its effect size, 95% interval and P (:func:`bookkit.interpret.verdict_text`), followed on the synthetic
   twin by :func:`bookkit.twin_notes.note` when the twin does not encode it;
@@ -59,32 +60,48 @@ def multiverse() -> dict:
     return _STATE["multiverse"]
 
 
-def _links() -> dict[str, str]:
-    if "links" not in _STATE:
-        _STATE["links"] = claims.links_by_key()
-    return _STATE["links"]
-
-
 INVENTED_MARK = "‡"
+#: The mark of a number the paper prints but the book's data do not reproduce (status ``differs``).
+REPLACED_MARK = "≠"
 
 
 def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
-    """Wrap pasted nodes in a link to the claim that ``key`` reproduces, if any (HTML only).
+    """Wrap pasted nodes in a link to the claim :func:`bookkit.claims.published_claim` finds for ``key``
+    (HTML only), and mark them as the ledger says (explained in the data notice):
 
-    On the synthetic twin, a number no claim of the paper reproduces is invented by the twin's
-    generator: it is marked with :data:`INVENTED_MARK` (explained in the twin notice).
+    - on the synthetic twin, a survey number the paper does not publish is the generator's: marked
+      :data:`INVENTED_MARK`;
+    - a number the paper publishes that the book's data do not reproduce (the report's status
+      ``differs``; on the twin, its value replaces the paper's) is marked :data:`REPLACED_MARK`, with the
+      printed value in its title.
+
+    The whole is a span with classes ``ipof-shown ipof-key-<key>``, so the site tests can check each mark
+    against the ledger.
     """
     env.note_dependency(str(claims.LEDGER))
     env.note_dependency(str(MANIFEST))
-    claim_id = _links().get(key)
-    if claim_id is None and baseline().get("data_is_twin") and key in baseline() and numbers.from_survey(key):
-        mark = nodes.inline(text=INVENTED_MARK, classes=["ipof-invented"])
-        return [*pasted, mark]
-    if claim_id is None or env.app.builder.format != "html":
+    values = baseline()
+    if key not in values:
         return pasted
-    uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"
-    return [nodes.reference("", "", *pasted, refuri=uri, classes=["claim-link"],
-                            reftitle=f"Claim {claim_id} in the reproduction report")]
+    claim_id = claims.published_claim(key, values)
+    marks: list[nodes.Node] = []
+    if claim_id is None:
+        if values.get("data_is_twin") and numbers.from_survey(key):
+            marks.append(nodes.abbreviation(INVENTED_MARK, INVENTED_MARK, classes=["ipof-invented"],
+                                            explanation="the paper does not publish this number"))
+    elif claims.shown_status(key, values) == "differs":
+        claim = claims.claims_by_id()[claim_id]
+        printed = claims.printed_text(claim)
+        instead = ("the synthetic twin's value replaces it" if values.get("data_is_twin")
+                   else "these data give a different value")
+        marks.append(nodes.abbreviation(REPLACED_MARK, REPLACED_MARK, classes=["ipof-replaced"],
+                                        explanation=f"the paper prints {printed} (claim {claim_id}); {instead}"))
+    shown = pasted
+    if claim_id is not None and env.app.builder.format == "html":
+        uri = env.app.builder.get_relative_uri(env.docname, REPORT_DOC) + f"#claim-{claim_id.lower()}"
+        shown = [nodes.reference("", "", *pasted, refuri=uri, classes=["claim-link"],
+                                 reftitle=f"Claim {claim_id} in the reproduction report")]
+    return [nodes.inline("", "", *shown, *marks, classes=["ipof-shown", f"ipof-key-{key}"])]
 
 
 class ResultRole(SphinxRole):

@@ -414,9 +414,12 @@ def item_frequencies(table: pd.DataFrame) -> str:
 def claims_report(table: pd.DataFrame, twin: bool) -> str:
     """The reproduction report: every claim, numbered and captioned, with filters by status and section."""
     columns = {"Claim": Col("Claim", "markdown"), "Status": Col("Status"), "Printed": Col("Printed"),
-               "Computed": Col("Computed"), "The paper says": Col("The paper says"), "Section": Col("Section"),
+               "Computed": Col("Computed"), "Audit flags": Col("Audit flags", "markdown"),
+               "The paper says": Col("The paper says"), "Section": Col("Section"),
                "Kind": Col("Kind"), "Results key": Col("Results key or reason")}
-    notes = ["Printed values as the paper prints them; computed values at the printed precision plus one digit."]
+    notes = ["Printed values as the paper prints them; computed values at the printed precision plus one digit. "
+             "Audit flags: the checks of the audit that find the claim's printed number at odds with another "
+             "printed number, with their grade."]
     if twin:
         notes.append("On the synthetic twin, reproduced claims are met by construction (the twin is calibrated).")
     filters = '<div class="ipof-filter" data-table="tbl-claims" data-columns="Status,Section"></div>\n\n'
@@ -425,12 +428,14 @@ def claims_report(table: pd.DataFrame, twin: bool) -> str:
 
 
 def audit_checks(checks: pd.DataFrame) -> str:
-    """Every audit check, numbered and captioned, with an anchor per row (``audit-<id>``) and filters."""
+    """Every audit check, numbered and captioned, with an anchor per row (``audit-<id>``) and filters; a flag
+    shows its grade and, when graded so, the assumption under which it is inconsistent."""
     shown = checks.assign(id=[f'<span id="audit-{i.lower()}"></span>{i}' for i in checks["id"]],
                           consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}))
-    columns = {"id": Col("Check", "markdown"), "consistent": Col("Verdict"), "rule": Col("Rule"),
-               "claims": Col("Claims"), "reported": Col("Printed"), "recomputed": Col("Recomputed"),
-               "note": Col("Note"), "quote": Col("The paper says"), "section": Col("Section")}
-    filters = '<div class="ipof-filter" data-table="tbl-audit" data-columns="Verdict,Rule"></div>\n\n'
+    columns = {"id": Col("Check", "markdown"), "consistent": Col("Verdict"), "grade": Col("Grade"),
+               "assumption": Col("Assumption"), "rule": Col("Rule"), "claims": Col("Claims"),
+               "reported": Col("Printed"), "recomputed": Col("Recomputed"), "note": Col("Note"),
+               "quote": Col("The paper says"), "section": Col("Section")}
+    filters = '<div class="ipof-filter" data-table="tbl-audit" data-columns="Verdict,Grade,Rule"></div>\n\n'
     return filters + journal_table(shown, columns, caption="Every check of the paper's printed numbers.",
                                    name="tbl-audit")

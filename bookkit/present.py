@@ -27,12 +27,15 @@ def notice_markdown(values: dict) -> str:
             "The survey numbers on this page are computed from a **synthetic twin** of the iPOF survey, "
             "not from the study's data. The twin was calibrated so that the paper's published values come "
             "out of the same pipeline (they match by construction); everything else in it is invented, and "
-            "numbers in the text that the paper does not publish are marked ‡. "
+            "numbers in the text that the paper does not publish are marked ‡. A number marked ≠ is one the "
+            "paper prints differently: the twin does not reproduce it, and its value replaces the paper's "
+            "(hover over the mark for the printed value). "
             f"See the {{doc}}`data card <{DATA_CARD_DOC}>`.\n:::"
         )
     return (":::{admonition} Data\n:class: note\n"
             f"The survey numbers on this page are computed from `{values.get('data_file')}` "
-            f"(SHA-256 `{str(values.get('data_sha256'))[:16]}...`).\n:::")
+            f"(SHA-256 `{str(values.get('data_sha256'))[:16]}...`). A number marked ≠ differs from the value "
+            "the paper prints (hover over the mark for it; see the reproduction report).\n:::")
 
 
 def commit() -> str:

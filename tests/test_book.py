@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 from analysis import paths
 from analysis.conclusions import CONCLUSIONS
 from analysis.engine import file_sha256
-from bookkit import cmo, interpret, numbers, words
+from bookkit import audit, claims, cmo, interpret, numbers, words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -240,11 +241,138 @@ def test_computed_numbers_link_to_their_report_row(site):
     assert linked >= 50  # the numbers inside a verdict's parentheses are plain text, not links
 
 
+class _ShownNumbers(HTMLParser):
+    """Every number a role or a glue pasted (``<span class="ipof-shown ipof-key-KEY">``): its key, text, the
+    claim it links to and its marks; and how many marks stand outside such a span."""
+
+    VOID = {"br", "img", "hr", "wbr", "input", "meta", "link"}
+
+    def __init__(self):
+        super().__init__()
+        self.items: list[dict] = []
+        self.stray_marks = 0
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        marks = [m for m, c in (("‡", "ipof-invented"), ("≠", "ipof-replaced")) if c in classes]
+        if self._depth:
+            if tag not in self.VOID:
+                self._depth += 1
+            item = self.items[-1]
+            anchor = re.search(r"reproduction-report\.html#claim-(c\d+)$", attrs.get("href") or "")
+            if anchor:
+                item["claim"] = anchor.group(1).upper()
+            item["marks"] += marks
+        elif "ipof-shown" in classes:
+            key = next(c.removeprefix("ipof-key-") for c in classes if c.startswith("ipof-key-"))
+            self.items.append({"key": key, "claim": None, "marks": [], "text": ""})
+            self._depth = 1
+        elif marks:
+            self.stray_marks += 1
+
+    def handle_endtag(self, tag):
+        if self._depth and tag not in self.VOID:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.items[-1]["text"] += data
+
+
+def shown_numbers(site: Path) -> dict[str, _ShownNumbers]:
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = _ShownNumbers()
+        parser.feed(path.read_text(encoding="utf-8"))
+        if parser.items or parser.stray_marks:
+            pages[str(path.relative_to(site).with_suffix(""))] = parser
+    return pages
+
+
+def expected_mark(key: str, values: dict) -> list[str]:
+    """The ledger's mark for a shown key (conventions in bookkit.claims.published_claim and
+    bookkit.directives.claim_link): ‡ on a twin survey number the paper does not publish, ≠ on a published
+    number these data do not reproduce, none otherwise."""
+    if claims.published_claim(key, values) is None:
+        return ["‡"] if values.get("data_is_twin") and numbers.from_survey(key) else []
+    return ["≠"] if claims.shown_status(key, values) == "differs" else []
+
+
+def test_every_mark_follows_the_ledger(site, results):
+    """Each number shown in the text carries the mark the ledger decides, and links to the claim it is."""
+    pages = shown_numbers(site)
+    items = [(doc, item) for doc, parser in pages.items() for item in parser.items]
+    assert len(items) >= 80 and {"book/results/theory-area-1", "book/results/growth"} <= set(pages)
+    for doc, parser in pages.items():
+        assert parser.stray_marks == 0, f"{doc}: a mark not set by claim_link"
+    for doc, item in items:
+        key = item["key"]
+        assert item["marks"] == expected_mark(key, results), (doc, key, item["text"], item["marks"])
+        assert item["claim"] == claims.published_claim(key, results), (doc, key, item["text"], item["claim"])
+    if results.get("data_is_twin"):  # the issue's cases, on the twin the book ships
+        marks = {(doc, item["key"]): item["marks"] for doc, item in items}
+        t1, growth, participants = "book/results/theory-area-1", "book/results/growth", "book/results/participants"
+        assert marks[(t1, "p_safe_total")] == [] and marks[(t1, "p_selfeff_mod")] == []
+        assert marks[(growth, "gad_lgcm_df")] == [] and marks[(growth, "phq_lgcm_df")] == []
+        assert marks[(participants, "n_use_daily")] == ["≠"] and marks[(participants, "n_excluded_speed")] == ["‡"]
+        assert all(marks[(doc, "caseness_pct")] == [] for doc, k in marks if k == "caseness_pct")
+
+
+def _table_rows(raw: str, table_id: str) -> list[list[str]]:
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', raw, flags=re.S)
+    assert table, table_id
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", " ", c)).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), flags=re.S)
+    ]
+
+
+def test_chapters_report_and_audit_agree_on_every_claim(site):
+    """For every claim a chapter shows, the chapter's link and mark say what the report's status says; and the
+    report lists, for every claim, exactly the audit's flags on it (C090: reproduced by the two-tailed P, and
+    flagged by the audit for the declared 1-tailed tests)."""
+    report_rows = [r for r in _table_rows((site / "book/reproduction-report.html").read_text("utf-8"), "tbl-claims")
+                   if r]
+    status = {row[0][0]: " ".join(row[1]) for row in report_rows}
+    report_flags = {row[0][0]: set(re.findall(r"A\d{3}", " ".join(row[4]))) for row in report_rows}
+    assert len(status) >= 110 and set(status.values()) <= set(claims.STATUSES)
+    shown = 0
+    for doc, parser in shown_numbers(site).items():
+        if doc == "book/reproduction-report":
+            continue
+        for item in parser.items:
+            if item["claim"] is None:
+                continue
+            shown += 1
+            differs = status[item["claim"]] == "differs"
+            assert ("≠" in item["marks"]) == differs and "‡" not in item["marks"], (doc, item, status[item["claim"]])
+    assert shown >= 60
+    audit_rows = [r for r in _table_rows((site / "book/audit.html").read_text("utf-8"), "tbl-audit") if r]
+    audit_flags: dict[str, set] = {claim_id: set() for claim_id in status}
+    graded = 0
+    for row in audit_rows:
+        check_id, verdict, grade = row[0][0], " ".join(row[1]), " ".join(row[2])
+        if verdict == "inconsistent":
+            assert grade in audit.GRADES, (check_id, grade)
+            graded += 1
+            for claim_id in re.findall(r"C\d{3}", " ".join(row[5])):
+                audit_flags[claim_id].add(check_id)
+        else:
+            assert grade == "", check_id
+    assert graded >= 10
+    assert report_flags == audit_flags
+    assert status["C090"] != "differs" and "A032" in report_flags["C090"]
+
+
 def test_report_and_audit_chapters_show_their_summaries(site):
     report = page_text(site, "book/reproduction-report")
     assert re.search(r"Of \d+ claims, \d+ are reproduced", report)
     audit_page = page_text(site, "book/audit")
     assert re.search(r"Of \d+ checks, \d+ find the printed numbers inconsistent", audit_page)
+    assert re.search(r"Flags by grade: inconsistent, \d+ ; inconsistent only under a stated assumption, \d+ ; "
+                     r"rounding or truncation, \d+ \.", audit_page)
     robustness = page_text(site, "book/robustness")
     for heading in (
         "Student or Welch",

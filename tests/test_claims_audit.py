@@ -33,6 +33,81 @@ def test_shown_numbers_link_to_the_claim_their_key_reproduces():
     assert links["n_t1"] == "C001" and links["gad_lgcm_slope_mean"] == "C070"
 
 
+def _twin_like(**changes) -> dict:
+    """Values as the engine gives them for the paper's choices (the keys published_claim looks at)."""
+    values = {"n_t1": 791, "caseness_n_cases": 593, "caseness_n_not_cases": 198, "caseness_pct": 100 * 593 / 791,
+              "tails": 2, "p_one_tailed_safe_total": 0.00425, "p_two_tailed_safe_total": 0.0085,
+              "p_safe_total": 0.0085, "p_one_tailed_selfeff_total": 5.9e-7, "p_two_tailed_selfeff_total": 1.2e-6,
+              "p_selfeff_total": 1.2e-6, "p_selfeff_mod": 2.7e-21, "gad_lgcm_df": 1, "phq_lgcm_df": 1,
+              "n_use_daily": 158, "n_use_daily_pct": 100 * 158 / 791, "n_excluded_speed": 29,
+              "n_forum_Jay": 38, "n_forum_Dunnock": 287, "r_visit_read_help_same": 0.766}
+    values.update(changes)
+    return values
+
+
+@pytest.mark.parametrize("key,expected", [
+    ("n_t1", "C001"),                        # directly: the first claim with this key
+    ("n_forum_Dunnock", "C013"),
+    ("caseness_pct", "C055"),                # a percentage equal to a claim's ratio (593 of 791)
+    ("p_safe_total", "C090"),                # tails 2: p_V is the two-tailed P the paper prints
+    ("p_selfeff_total", "C094"),
+    ("p_selfeff_mod", "C111"),               # the one P<.001 printed for both correlations
+    ("gad_lgcm_df", "C112"), ("phq_lgcm_df", "C113"),  # the df printed as the subscript of chi-square
+    ("n_use_daily", "C033"),                 # published even where the data do not reproduce it
+    ("n_excluded_speed", None), ("n_forum_Jay", None), ("r_visit_read_help_same", None),
+])
+def test_published_claim_finds_the_claim_a_shown_number_is(key, expected):
+    assert claims.published_claim(key, _twin_like()) == expected
+
+
+def test_published_claim_follows_the_options_and_the_values():
+    # one-tailed P shown (tails=1): not the number the paper prints, so not published
+    one_tailed = _twin_like(tails=1, p_safe_total=0.00425, p_selfeff_total=5.9e-7)
+    assert claims.published_claim("p_safe_total", one_tailed) is None
+    assert claims.published_claim("p_selfeff_total", one_tailed) is None
+    # a P key that is not the value of the key it names is not taken for it
+    assert claims.published_claim("p_safe_total", _twin_like(p_safe_total=0.5)) is None
+    # a percentage with another denominator than the claim's ratio is another number
+    assert claims.published_claim("caseness_pct", _twin_like(caseness_pct=100 * 593 / 780)) is None
+    assert claims.published_claim("not_a_key", _twin_like()) is None
+
+
+def test_shown_status_is_the_report_status_of_that_claim():
+    values = _twin_like()
+    assert claims.shown_status("n_use_daily", values) == "differs"      # the twin's 158 for the paper's 712
+    assert claims.shown_status("n_use_daily", _twin_like(n_use_daily=712)) == "reproduced"
+    assert claims.shown_status("p_safe_total", values) == "reproduced"
+    assert claims.shown_status("n_excluded_speed", values) is None
+    table = claims.report(values).set_index("id")
+    for key in ("n_use_daily", "n_use_daily_pct", "p_safe_total", "caseness_pct", "gad_lgcm_df"):
+        assert claims.shown_status(key, values) == table.loc[claims.published_claim(key, values), "status"], key
+
+
+def test_printed_text_is_the_papers():
+    by_id = claims.claims_by_id()
+    assert [claims.printed_text(by_id[i]) for i in ("C064", "C061", "C034", "C033", "C037")] == [
+        ".15", "<.001", "90%", "712", "64.5%"]
+
+
+def test_printed_t_test_p_is_compared_with_the_p_that_reproduces_it():
+    """C090/C094: the ledger's key names the tails whose P, from the printed t and df, gives the printed P
+    (two-tailed); the declared 1-tailed tests stay an audit flag (A032), not a report status."""
+    from scipy import stats
+
+    by_id = claims.claims_by_id()
+    for rel in claims.load()["relations"]:
+        if rel["rule"] != "test_p" or rel["stat"] != "t":
+            continue
+        t, df, p = by_id[rel["value"]]["reported"], by_id[rel["df"]]["reported"], by_id[rel["p"]]
+        tails = 1 if p["key"].startswith("p_one_tailed_") else 2 if p["key"].startswith("p_two_tailed_") else None
+        assert tails, p["id"]
+        from_printed = stats.t.sf(t, df) * tails
+        assert claims.status(p, from_printed) == "reproduced", p["id"]
+    c090 = by_id["C090"]
+    assert c090["key"] == "p_two_tailed_safe_total"
+    assert claims.status(c090, stats.t.sf(2.638, 789)) == "differs"  # the one-tailed .004 would not
+
+
 @pytest.mark.parametrize("reported,decimals,value,expected", [
     (0.414, 3, 0.41449, "reproduced"), (0.414, 3, 0.4151, "within tolerance"), (521.9, 1, 521.96, "within tolerance"),
     (0.15, 2, 0.083, "differs"), (791, 0, 791, "reproduced"),
@@ -96,6 +171,65 @@ def test_audit_passes_what_agrees(checks):
     assert split["consistent"] and "525" in split["note"] and "0.196" in split["note"]
 
 
+@pytest.mark.parametrize("check_id,grade", [
+    ("A023", audit.UNDER_ASSUMPTION),  # 89% "responded or liked" (6 weeks) vs 88% "responding" (some of the time)
+    ("A045", audit.UNDER_ASSUMPTION),  # multi-select reasons (69 + 30 + 29 = 128%): 41% may be either help reason
+    ("A035", audit.UNDER_ASSUMPTION),  # a centred interval only if it is a Wald interval
+    ("A027", audit.ROUNDING),          # 521.96 printed as 521.9
+    ("A030", audit.INCONSISTENT),      # chi-square(1) = 3.0 cannot have P = .15
+    ("A032", audit.INCONSISTENT),      # declared 1-tailed, printed two-tailed
+])
+def test_audit_grades(checks, check_id, grade):
+    assert checks[check_id]["grade"] == grade
+    assert not checks[check_id]["consistent"]
+
+
+def test_audit_regrades_what_a_reviewer_doubted(checks):
+    assert checks["A023"]["claims"] == ["C035", "C106"] and "one quantity" in checks["A023"]["assumption"]
+    assert checks["A045"]["claims"] == ["C028", "C107"] and "multi-select" in checks["A045"]["why"]
+    assert checks["A027"]["rule"] == "chi2_counts" and "521.96" in checks["A027"]["why"]
+
+
+def test_every_flag_has_a_grade_and_the_reason_it_was_checked(checks):
+    flags = [c for c in checks.values() if not c["consistent"]]
+    assert len(flags) >= 10
+    for c in checks.values():
+        if c["consistent"]:
+            assert c["grade"] == "" and c["assumption"] == "" and c["why"] == "", c["id"]
+            continue
+        assert c["grade"] in audit.GRADES, c["id"]
+        assert c["why"], f"{c['id']}: a flag needs the reason its grade was checked by hand (why: in the ledger)"
+        assert bool(c["assumption"]) == (c["grade"] == audit.UNDER_ASSUMPTION), c["id"]
+    counts = audit.grade_counts(list(checks.values()))
+    assert sum(counts.values()) == len(flags) and all(counts.values())
+
+
+def test_ledger_grades_only_what_is_flagged(checks):
+    """An assumption or a hand check on a relation the rules find consistent is stale."""
+    for check, rel in zip(sorted(checks.values(), key=lambda c: c["id"]), claims.load()["relations"], strict=True):
+        if check["consistent"]:
+            assert "assumption" not in rel and "why" not in rel, check["id"]
+
+
+def test_grade_rules():
+    assert audit.grade_of({}, True, "") == ("", "")
+    assert audit.grade_of({"assumption": "x"}, False, f"n; {audit.TRUNCATED}") == (audit.ROUNDING, "")
+    assert audit.grade_of({"assumption": "x"}, False, "n") == (audit.UNDER_ASSUMPTION, "x")
+    assert audit.grade_of({}, False, "n") == (audit.INCONSISTENT, "")
+    truncated = {"n": "a", "total": "b", "percent": "c"}
+    ledger = {"a": {"reported": 649}, "b": {"reported": 1000}, "c": {"reported": 64, "decimals": 0}}
+    *_, ok, note = audit.rule_percent(truncated, ledger)  # 64.9% printed as 64%
+    assert not ok and audit.grade_of({}, ok, note)[0] == audit.ROUNDING
+
+
+def test_report_lists_the_audit_flags_of_each_claim(checks):
+    table = claims.report({}, flags=audit.flags_by_claim()).set_index("id")
+    flagged = {cid for c in checks.values() if not c["consistent"] for cid in c["claims"]}
+    for claim_id, row in table.iterrows():
+        assert bool(row["audit"]) == (claim_id in flagged), claim_id
+    assert "A032 (inconsistent)" in table.loc["C090", "audit"]
+
+
 def test_chi_square_from_counts_closed_form():
     # 2x2 closed form: N (ad - bc)^2 / (row and column totals)
     a, b, c, d = 593, 198, 76265, 4650
@@ -107,6 +241,7 @@ def test_chi_square_from_counts_closed_form():
 def test_audit_command_writes_json(tmp_path, capsys):
     assert main(["--out", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "audit.json").read_text())
-    assert {"id", "section", "quote", "rule", "reported", "recomputed", "consistent", "note"} <= set(data[0])
+    assert {"id", "section", "quote", "rule", "reported", "recomputed", "consistent", "note", "grade", "assumption",
+            "why"} <= set(data[0])
     assert any(not c["consistent"] for c in data)
     assert "inconsistent" in capsys.readouterr().out
