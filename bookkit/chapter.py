@@ -7,9 +7,10 @@ from the results store (computing them if needed: a reviewer's papermill run
 with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
 and the provenance note, and glues every key of the manifest formatted by
 :func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
-(:mod:`analysis.conclusions`) with its effect size and interval (:func:`bookkit.interpret.verdict_text`)
-under its id, with its twin note (:mod:`bookkit.twin_notes`), ``twin_note_<key>`` for every value the twin
-replaces and ``method_<choice>`` (:func:`bookkit.interpret.method_words`). The chapter's markdown then pastes
+(:mod:`analysis.conclusions`) under its id (``{glue:text}`` shows it with its effect size, interval and
+P, :func:`bookkit.directives.verdict_nodes`), ``twin_note_<id>`` (:mod:`bookkit.twin_notes`) for every
+conclusion and every value the twin replaces, and ``method_<choice>``
+(:func:`bookkit.interpret.method_words`). The chapter's markdown then pastes
 ``{glue:text}`key``` with the manifest's own key names.
 """
 
@@ -98,8 +99,9 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
     if glue:
         for key, text in numbers.format_all(results.values).items():
             glue_text(key, text)
-        for c in CONCLUSIONS:  # each verdict with its effect, interval, and its twin note (only on the twin)
-            glue_text(c.id, twin_notes.with_note(interpret.verdict_text(c.id, results.values), c.id, results.values))
+        for c in CONCLUSIONS:  # the sentence; {glue:text} adds its effect and interval, and its twin note
+            glue_text(c.id, c.sentence(results.values))
+            glue_text(f"twin_note_{c.id}", twin_notes.note(c.id, results.values))
         for key in twin_notes.replaced_keys():  # "" on any data but the twin
             glue_text(f"twin_note_{key}", twin_notes.with_note("", key, results.values))
         for key, text in interpret.method_words(results.values).items():

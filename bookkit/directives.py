@@ -28,7 +28,7 @@ from myst_nb.ext.glue.roles import PasteTextRole
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from analysis import paths
-from analysis.conclusions import BY_ID
+from analysis.conclusions import BY_ID, NOT_ESTIMABLE
 
 from . import claims, cmo, interpret, numbers, present, twin_notes, words
 from .pagetables import mv_anchor
@@ -124,11 +124,25 @@ class VerdictRole(SphinxRole):
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
         values = baseline()
-        nodes_ = [nodes.inline(text=interpret.verdict_text(self.text, values), classes=["ipof-verdict"])]
-        extra = twin_notes.note(self.text, values)  # only on the twin, for a relation it does not encode
-        if extra:
-            nodes_ += [nodes.Text(" "), nodes.inline(text=extra, classes=["ipof-twin-note"])]
-        return nodes_, []
+        text_of = lambda key: numbers.format_value(key, values) if key in values else None  # noqa: E731
+        sentence = BY_ID[self.text].sentence(values)
+        return verdict_nodes(self.env, self.text, sentence, text_of, twin_notes.note(self.text, values)), []
+
+
+def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) -> list[nodes.Node]:
+    """A verdict as a page shows it: the rule's sentence, then (unless the rule cannot decide) its effect
+    size, 95% interval and P (:func:`bookkit.interpret.effect_segments`), each number linked and marked by
+    :func:`claim_link`, then the twin note, if any. ``text_of(key)`` gives a number's printed text."""
+    c = BY_ID[conclusion_id]
+    out: list[nodes.Node] = [nodes.inline(text=sentence, classes=["ipof-verdict"])]
+    if sentence != NOT_ESTIMABLE:
+        out.append(nodes.Text(" ("))
+        for text, key in interpret.effect_segments(c, text_of):
+            out += claim_link(env, [nodes.inline(text=text)], key) if key else [nodes.Text(text)]
+        out.append(nodes.Text(")"))
+    if note:
+        out += [nodes.Text(" "), nodes.inline(text=note, classes=["ipof-twin-note"])]
+    return out
 
 
 class MultiverseRole(SphinxRole):
@@ -154,7 +168,20 @@ class LinkedPasteText(PasteTextRole):
         if not result or env is None:
             return result, messages
         key = self.text.rsplit(":", 1)[0] if self.text.count(":") in (1, 3) else self.text
-        return claim_link(env, result, key.split("::", 1)[-1]), messages
+        key = key.split("::", 1)[-1]
+        if key in BY_ID:  # a verdict: its sentence, then its effect and interval from this notebook's glue
+            glued = _glued_text(self.document)
+            return verdict_nodes(env, key, glued[key], glued.get, glued.get(f"twin_note_{key}", "")), messages
+        return claim_link(env, result, key), messages
+
+
+def _glued_text(document) -> dict[str, str]:
+    """Every text glued by the notebook being rendered (key -> text as pasted)."""
+    from myst_nb.core.variables import format_plain_text
+
+    glue_data = document["nb_renderer"].renderer.nb_client.glue_data
+    return {k: format_plain_text(v["data"]["text/plain"], "s") for k, v in glue_data.items()
+            if "text/plain" in v.get("data", {})}
 
 
 class _MarkdownDirective(SphinxDirective):

@@ -14,16 +14,26 @@ from analysis.conclusions import BY_ID, Conclusion
 from . import numbers
 
 
-def effect_text(conclusion: Conclusion, values: dict) -> str:
-    """'d = 0.199, 95% CI [0.051, 0.347], P=.009' (plus the equivalence test where the conclusion has one:
-    '; equivalence bound ±0.550, P=.002')."""
+def effect_segments(conclusion: Conclusion, text_of) -> list[tuple[str, str | None]]:
+    """The effect size, its 95% interval and P of a conclusion as (text, results key or None) segments, in
+    APA style: 'd = 0.199, 95% CI [0.051, 0.347], P=.009', plus '; equivalence bound ±0.550, P=.002' where
+    the conclusion has an equivalence test. ``text_of(key)`` gives a key's printed value (None: not shown).
+    Pages turn the keyed segments into numbers that link to the reproduction report and carry its marks."""
     c = conclusion
-    show = lambda key: numbers.format_value(key, values) if key in values else "n/a"  # noqa: E731
-    low, high = (show(k) for k in c.interval)
-    text = f"{c.effect} = {show(c.key)}{c.unit}, 95% CI [{low}, {high}], P{show(c.p)}"
-    if c.judgement and values.get(c.sesoi) is not None:
-        text += f"; equivalence bound ±{show(c.sesoi)}, P{show(c.p_equivalence)}"
-    return text
+    low, high = c.interval
+    segments = [(f"{c.effect} = ", None), (text_of(c.key) or "n/a", c.key), (f"{c.unit}, 95% CI [", None),
+                (text_of(low) or "n/a", low), (", ", None), (text_of(high) or "n/a", high), ("], P", None),
+                (text_of(c.p) or "n/a", c.p)]
+    if c.judgement and text_of(c.sesoi) not in (None, "n/a"):
+        segments += [("; equivalence bound ±", None), (text_of(c.sesoi), c.sesoi), (", P", None),
+                     (text_of(c.p_equivalence) or "n/a", c.p_equivalence)]
+    return segments
+
+
+def effect_text(conclusion: Conclusion, values: dict) -> str:
+    """:func:`effect_segments` as plain text, numbers formatted by :func:`bookkit.numbers.format_value`."""
+    text_of = lambda key: numbers.format_value(key, values) if key in values else None  # noqa: E731
+    return "".join(text for text, _ in effect_segments(conclusion, text_of))
 
 
 def verdict_text(conclusion_id: str, values: dict) -> str:

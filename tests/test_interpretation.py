@@ -205,17 +205,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
 _ELSEWHERE_REASON = _ELSEWHERE = "owned by the results-chapter rewrite"
 #: Sentences on pages this change does not own (issue 17, item 1), xfailed until their owner rewrites them
 #: and removes the entry. An entry that no longer matches is harmless (reported by ``__main__``).
-OWNED_ELSEWHERE: dict[tuple[str, str, str], str] = {
-    ("book/reproduction-report.ipynb", "usually", "the audit usually shows why"): _ELSEWHERE,
-    ("book/results/caseness.ipynb", "modest", "even a modest difference"): _ELSEWHERE,
-    ("book/results/theory-area-2.md", "confirm", "Silence can confirm a low mood"): _ELSEWHERE,
-    ("book/results/theory-area-2.md", "easing", "instead of easing them"): _ELSEWHERE,
-    ("book/results/theory-area-3.md", "often", "People often join to get help"): _ELSEWHERE,
-    ("book/results/theory-area-3.md", "much", "showed much gratitude"): _ELSEWHERE,
-    ("book/results/theory-area-3.md", "rarely", "but rarely the helpers"): _ELSEWHERE,
-    # on the results-chapter rewrite's branch (not yet merged when this list was made)
-    ("book/results/theory-area-1", "small", "corrected for small samples"): _ELSEWHERE,
-}
+OWNED_ELSEWHERE: dict[tuple[str, str, str], str] = {}
 
 
 def _key_matches(key: tuple[str, str, str], f: Finding) -> bool:
