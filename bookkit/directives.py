@@ -31,7 +31,7 @@ from analysis import paths
 from analysis.conclusions import BY_ID, NOT_ESTIMABLE
 
 from . import claims, cmo, interpret, numbers, present, twin_notes, words
-from .pagetables import mv_anchor
+from .mvpage import mv_anchor
 
 MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
 REPORT_DOC = "book/reproduction-report"

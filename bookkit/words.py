@@ -42,6 +42,7 @@ def multiverse_note(conclusion_id: str, doc: dict, values: dict | None = None) -
     conclusion's relation)."""
     from analysis.multiverse import KNIFE_EDGE_BAND
 
+    from .fmt import fmt_p
     from .twin_notes import with_note
 
     entry = next(c for c in doc["conclusions"] if c["id"] == conclusion_id)
@@ -50,7 +51,7 @@ def multiverse_note(conclusion_id: str, doc: dict, values: dict | None = None) -
     else:
         n = entry["n_distinct"]
         held = round(entry["holds_in"] * n)
-        edge = f", {entry['knife_edge']} within {KNIFE_EDGE_BAND:g} of α" if entry["knife_edge"] else ""
+        edge = f", {entry['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α" if entry["knife_edge"] else ""
         text = f"holds in {held} of {n} distinct analyses ({100 * entry['holds_in']:.0f}%{edge})"
     return text if values is None else with_note(text, conclusion_id, values)
 

@@ -1,0 +1,113 @@
+"""The multiverse chapter's tables and sections: how each conclusion fares over its distinct analyses,
+which choice decides it, and its specification curve (figures from :mod:`bookkit.speccurve`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.conclusions import ALPHA
+from analysis.multiverse import KNIFE_EDGE_BAND
+
+from .fmt import fmt_p
+from .tables import Col, journal_table
+
+
+def mv_anchor(conclusion_id: str) -> str:
+    """The id Sphinx gives the label ``(mv-<conclusion id>)=`` (underscores become hyphens)."""
+    return "mv-" + conclusion_id.replace("_", "-")
+
+
+def multiverse(doc: dict) -> str:
+    """The conclusions of a multiverse document: rule, verdict under the paper's choices, share of the
+    distinct analyses in which it holds, knife-edges and the choices that never change it."""
+    rows = [
+        {
+            "id": f"[{c['id']}](#{mv_anchor(c['id'])})",
+            "statement": c["statement"],
+            "rule": f"`{c['rule']}`",
+            "paper": c["paper_choice_holds"],
+            "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
+            "n": c["n_distinct"],
+            "edge": c["knife_edge"],
+            "reads": ", ".join(choice_label(d) for d in c["reads_choices"] if d not in c["inert"]) or "none",
+        }
+        for c in doc["conclusions"]
+    ]
+    return journal_table(
+        pd.DataFrame(rows),
+        {
+            "id": Col("Conclusion", "markdown"),
+            "statement": Col("The paper concludes"),
+            "paper": Col("Holds with the paper's choices", "bool"),
+            "holds": Col("Holds in (% of distinct analyses)", "pct", 0),
+            "n": Col("Distinct analyses", "int"),
+            "edge": Col("Knife-edges", "int"),
+            "reads": Col("Choices that change the verdict"),
+            "rule": Col("Rule", "markdown"),
+        },
+        caption="How the paper's conclusions fare across the multiverse.",
+        name="tbl-multiverse",
+        notes=[
+            "A distinct analysis is one combination of the choices a conclusion's rule can depend on; "
+            "specifications that differ only in other choices are copies of it and are counted once. An "
+            "analysis counts when it could be run and the rule could decide. A knife-edge is a distinct "
+            f"analysis whose P lies within {fmt_p(KNIFE_EDGE_BAND)} of α = {fmt_p(ALPHA)}."
+        ],
+    )
+
+
+def choice_label(name: str) -> str:
+    """A choice as the book names it in tables ('speed exclusion', 'growth SEs' ...)."""
+    return CHOICE_LABELS.get(name, name.replace("_", " "))
+
+
+#: Short names of the analytic choices for tables and figure labels.
+CHOICE_LABELS = {
+    "exclusion_minutes": "speed exclusion",
+    "yates": "Yates' correction",
+    "growth_missing": "growth missing data",
+    "growth_information": "growth SEs",
+    "ttest": "t-test form",
+    "tails": "tails",
+    "scoring": "subscale scoring",
+    "grouping": "t-test groups",
+    "sesoi": "smallest effect of interest",
+}
+
+
+def multiverse_flips(conclusion: dict) -> str:
+    """Which choice decides: per choice the rule reads, the pairs of distinct analyses differing in it
+    alone and how many of them flip the verdict, with each choice's share of all the flips."""
+    total = sum(f["flips"] for f in conclusion["flips"].values())
+    rows = [{"choice": choice_label(name), "pairs": f["pairs"], "flips": f["flips"],
+             "share": 100 * f["flips"] / total if total else None}
+            for name, f in conclusion["flips"].items()]
+    cid = conclusion["id"]
+    return journal_table(
+        pd.DataFrame(rows),
+        {"choice": Col("Choice"), "pairs": Col("Pairs differing in it alone", "int"),
+         "flips": Col("Verdict flips", "int"), "share": Col("Share of all flips", "pct", 0)},
+        caption=f"Which choice decides {cid}.",
+        name=f"tbl-mv-flips-{cid.replace('_', '-')}",
+        notes=["A flip is a pair of estimable distinct analyses, differing in this choice only, in which the "
+               "rule holds in one and not the other; a share is undefined when nothing flips."],
+    )
+
+
+def multiverse_sections(doc: dict) -> str:
+    """One section per conclusion: its label, rule, counts, specification curve and flips table (MyST)."""
+    parts = []
+    for c in doc["conclusions"]:
+        cid, key = c["id"], c["key"]
+        fig = cid.replace("_", "-")
+        holds = "cannot be assessed" if c["holds_in"] is None else f"holds in {100 * c['holds_in']:.0f}%"
+        parts.append(
+            f"({mv_anchor(cid)})=\n### {c['statement'][0].upper()}{c['statement'][1:]}\n\n"
+            f"Rule: `{c['rule']}`. It {holds} of {c['n_distinct']} distinct analyses "
+            f"({c['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α); {{numref}}`fig-mv-{fig}` shows it across the "
+            f"{c['n_specifications']} specifications and {{numref}}`tbl-mv-flips-{fig}` which choice decides.\n\n"
+            f"```{{glue:figure}} fig_mv_{cid}\n:alt: Specification curve of {key} across the multiverse, with the "
+            f"choice matrix beneath.\n:name: fig-mv-{fig}\n\nSpecification curve of `{key}` for the conclusion "
+            f"\"{c['statement']}\".\n```\n\n{multiverse_flips(c)}"
+        )
+    return "\n\n".join(parts)
