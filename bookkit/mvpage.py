@@ -94,8 +94,12 @@ def multiverse_flips(conclusion: dict) -> str:
     )
 
 
-def multiverse_sections(doc: dict) -> str:
-    """One section per conclusion: its label, rule, counts, specification curve and flips table (MyST)."""
+def multiverse_sections(doc: dict, values: dict) -> str:
+    """One section per conclusion: its label, rule, counts, specification curve and flips table (MyST);
+    on the synthetic twin, a conclusion whose relation the twin does not encode says so
+    (:func:`bookkit.twin_notes.note`)."""
+    from .twin_notes import note
+
     parts = []
     for c in doc["conclusions"]:
         cid, key = c["id"], c["key"]
@@ -105,7 +109,8 @@ def multiverse_sections(doc: dict) -> str:
             f"({mv_anchor(cid)})=\n### {c['statement'][0].upper()}{c['statement'][1:]}\n\n"
             f"Rule: `{c['rule']}`. It {holds} of {c['n_distinct']} distinct analyses "
             f"({c['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α); {{numref}}`fig-mv-{fig}` shows it across the "
-            f"{c['n_specifications']} specifications and {{numref}}`tbl-mv-flips-{fig}` which choice decides.\n\n"
+            f"{c['n_specifications']} specifications and {{numref}}`tbl-mv-flips-{fig}` which choice decides."
+            f"{' ' + note(cid, values).strip('()').capitalize() + '.' if note(cid, values) else ''}\n\n"
             f"```{{glue:figure}} fig_mv_{cid}\n:alt: Specification curve of {key} across the multiverse, with the "
             f"choice matrix beneath.\n:name: fig-mv-{fig}\n\nSpecification curve of `{key}` for the conclusion "
             f"\"{c['statement']}\".\n```\n\n{multiverse_flips(c)}"

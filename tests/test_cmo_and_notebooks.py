@@ -104,6 +104,27 @@ def test_papermill_parameters_change_the_numbers(tmp_path):
     assert glued["exclusion_minutes"] == "0"
 
 
+def test_methods_text_follows_the_parameters(tmp_path):
+    """A re-run of a chapter with other choices describes the methods it ran, not the paper's: the growth
+    chapter with listwise deletion and expected information, theory area 1 with one-tailed Welch tests."""
+    import papermill as pm
+
+    from bookkit.interpret import METHOD_WORDS
+
+    runs = {"growth": {"growth_missing": "listwise", "growth_information": "expected"},
+            "theory-area-1": {"tails": 1, "ttest": "welch"}}
+    for name, parameters in runs.items():
+        out = tmp_path / f"{name}.ipynb"
+        pm.execute_notebook(str(ROOT / f"book/results/{name}.ipynb"), str(out), parameters=parameters,
+                            cwd=str(ROOT / "book/results"), progress_bar=False, kernel_name="python3")
+        glued = _glued(out)
+        source = "".join("".join(c["source"]) for c in nbformat.read(out, as_version=4).cells
+                         if c.cell_type == "markdown")
+        for choice, level in parameters.items():
+            assert glued[f"method_{choice}"] == METHOD_WORDS[choice][level], (name, choice)
+            assert f"{{glue:text}}`method_{choice}`" in source, (name, choice)
+
+
 def test_textbox_1_is_quoted_as_printed(paper_text):
     """Textbox 1 keeps the paper's two theory-area headings and its 'CMO n:' labels, verbatim."""
     text = cmo.textbox_markdown(1)
