@@ -172,6 +172,8 @@ class LinkedPasteText(PasteTextRole):
         if key in BY_ID:  # a verdict: its sentence, then its effect and interval from this notebook's glue
             glued = _glued_text(self.document)
             return verdict_nodes(env, key, glued[key], glued.get, glued.get(f"twin_note_{key}", "")), messages
+        if not result[0].astext():  # an empty paste (a twin note on other data) leaves no empty element
+            return [], messages
         return claim_link(env, result, key), messages
 
 

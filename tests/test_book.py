@@ -330,7 +330,7 @@ def _table_rows(raw: str, table_id: str) -> list[list[str]]:
     ]
 
 
-def test_chapters_report_and_audit_agree_on_every_claim(site):
+def test_chapters_report_and_audit_agree_on_every_claim(site, results):
     """For every claim a chapter shows, the chapter's link and mark say what the report's status says; and the
     report lists, for every claim, exactly the audit's flags on it (C090: reproduced by the two-tailed P, and
     flagged by the audit for the declared 1-tailed tests)."""
@@ -364,7 +364,9 @@ def test_chapters_report_and_audit_agree_on_every_claim(site):
             assert grade == "", check_id
     assert graded >= 10
     assert report_flags == audit_flags
-    assert status["C090"] != "differs" and "A032" in report_flags["C090"]
+    assert "A032" in report_flags["C090"]  # the audit's flag is about the paper, whatever the data
+    if results.get("data_is_twin"):
+        assert status["C090"] != "differs"
 
 
 def test_report_and_audit_chapters_show_their_summaries(site):
