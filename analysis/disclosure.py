@@ -16,6 +16,7 @@ Survey-level counts the paper publishes (8 or more) are never affected.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -23,7 +24,28 @@ import pandas as pd
 
 from . import paths
 
-WITHHELD = "withheld"
+REASONS = ("small_count", "secondary", "small_group")
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A table cell disclosure control withholds, and why (one of :data:`REASONS`): a count of fewer than
+    ``min_cell`` respondents, a cell hidden so that a small count cannot be worked out from a total, or a
+    statistic of fewer than ``min_group`` respondents. Its text ("<8", "suppressed", "withheld") is what a
+    CSV file shows; the book shows one symbol and a note, chosen by the reason, never by parsing text."""
+
+    reason: str
+
+    def __post_init__(self):
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown reason {self.reason!r}; reasons are {', '.join(REASONS)}")
+
+    def __str__(self) -> str:
+        return {"small_count": f"<{settings()['min_cell']}", "secondary": "suppressed",
+                "small_group": "withheld"}[self.reason]
+
+
+SMALL_COUNT, SECONDARY, SMALL_GROUP = Withheld("small_count"), Withheld("secondary"), Withheld("small_group")
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +63,12 @@ def small(n) -> bool:
 
 def count_text(n) -> str:
     """A respondent count as the book prints it: exact, or "<8"."""
-    return f"<{settings()['min_cell']}" if small(n) else str(int(n))
+    return str(SMALL_COUNT) if small(n) else str(int(n))
+
+
+def protect_count(n):
+    """A respondent count as a table cell: the count, or :data:`SMALL_COUNT`."""
+    return SMALL_COUNT if small(n) else int(n)
 
 
 def suppression_mask(counts, total_known: bool = True) -> np.ndarray:
@@ -79,9 +106,9 @@ def protect_counts(table: pd.DataFrame, count: str, group: str | None = None, pe
             mask = suppression_mask(values)
         for i, hide in zip(idx, mask, strict=False):
             if hide:
-                out.at[i, count] = f"<{settings()['min_cell']}" if small(table.at[i, count]) else "suppressed"
+                out.at[i, count] = SMALL_COUNT if small(table.at[i, count]) else SECONDARY
                 if percent:
-                    out.at[i, percent] = "suppressed"
+                    out.at[i, percent] = SECONDARY
     return out
 
 
@@ -92,7 +119,7 @@ def withhold_small_groups(table: pd.DataFrame, rules: dict[str, list[str]]) -> p
     for n_col, protected in rules.items():
         too_small = out[n_col].astype(float) < minimum
         for col in protected:
-            out[col] = out[col].astype(object).where(~too_small, WITHHELD)
+            out[col] = out[col].astype(object).where(~too_small, SMALL_GROUP)
     return out
 
 
@@ -102,7 +129,7 @@ def protect_columns(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for col in columns:
         mask = suppression_mask(table[col].to_numpy(dtype=float))
         out[col] = [
-            (f"<{settings()['min_cell']}" if small(v) else "suppressed") if hide else int(v)
+            (SMALL_COUNT if small(v) else SECONDARY) if hide else int(v)
             for v, hide in zip(table[col], mask, strict=False)
         ]
     return out
@@ -135,7 +162,7 @@ def protect_tables(tables: dict[str, pd.DataFrame], n_total: int) -> dict[str, p
         "reliability": lambda t: withhold_small_groups(t, {"n": ["mean", "sd"], "alpha_n": ["alpha"]}),
         "correlations": lambda t: withhold_small_groups(t, {"n": ["r", "p", "ci_low", "ci_high"]}),
         "ttests": _protect_ttests,
-        "caseness": lambda t: t.assign(**{c: [count_text(v) for v in t[c]] for c in ("cases", "not_cases")}),
+        "caseness": lambda t: t.assign(**{c: [protect_count(v) for v in t[c]] for c in ("cases", "not_cases")}),
     }
     return {name: rules.get(name, lambda t: t)(table) for name, table in tables.items()}
 
@@ -144,5 +171,5 @@ def _protect_ttests(table: pd.DataFrame) -> pd.DataFrame:
     stats_cols = [c for c in table.columns if c not in ("variable", "n_posted", "n_never")]
     out = withhold_small_groups(table, {"n_posted": stats_cols, "n_never": stats_cols})
     for col in ("n_posted", "n_never"):
-        out[col] = [count_text(v) for v in table[col]]
+        out[col] = [protect_count(v) for v in table[col]]
     return out

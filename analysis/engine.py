@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import caseness, contract, correlations, effects, growth, paths, sample, scales, ttests
+from . import caseness, contract, correlations, effects, growth, kinds, paths, sample, scales, ttests
 from .errors import AnalysisError
 from .loading import Survey, speed_included
 from .options import Options
@@ -38,8 +38,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "ttest_values": ("exclusion_minutes", "scoring", "grouping", "ttest", "tails"),
 }
 GROWTH_LABELS = {"gad": "GAD-7", "phq": "PHQ-8"}
-#: The two t tests the contract's manifest reports.
-KEY_TTESTS = ("safe_total", "selfeff_total")
+KEY_TTESTS = ttests.KEY_TTESTS
 
 
 @dataclass
@@ -55,6 +54,11 @@ class Results:
     @property
     def options(self) -> Options:
         return Options.from_mapping(self.values)
+
+    @property
+    def kinds(self) -> dict[str, kinds.Kind]:
+        """The declared kind of every key (:mod:`analysis.kinds`)."""
+        return {key: kinds.kind(key) for key in self.values}
 
 
 class Memo:
@@ -118,7 +122,7 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
     res.update(sample.wave_sizes(smp))
     counts = sample.sample_counts(smp)
     counts["n_use_daily"] = int((smp["use_frequency"] == "daily").sum())
-    for item in ("help_isolated", "help_alone", "stigma_inferior"):
+    for item in kinds.AGREEMENT_ITEMS:
         agree = scales.agreement_counts(smp[item])
         counts[f"n_agree_{item}"], counts[f"n_disagree_{item}"] = agree["agree"], agree["disagree"]
     res.update(counts)
@@ -328,6 +332,7 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     values.update(options.as_dict())
     sha = _survey_sha(memo)
     values.update({"data_sha256": sha, "data_file": Path(survey.path).name, "data_is_twin": sha == _twin_sha(memo)})
+    kinds.check(values)  # every number says what it is (a count of respondents, a P ...) before it leaves
     return Results(values=values, tables=tables)
 
 

@@ -22,6 +22,8 @@ from . import effects
 from .errors import AnalysisError
 
 LEVENE_ALPHA = 0.05
+#: The two t tests the contract's manifest reports (their keys: ``t_{v}``, ``p_{v}``, ``d_{v}`` ...).
+KEY_TTESTS = ("safe_total", "selfeff_total")
 #: The subscales and items compared between posters and never-posters.
 TTEST_VARIABLES = (
     "safe_total",

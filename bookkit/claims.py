@@ -94,22 +94,21 @@ def report(results: dict, protect: bool = True, flags: dict[str, list[tuple[str,
     With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a
     percentage of such a count, is shown as suppressed (the status still uses the exact value).
     """
-    from analysis.disclosure import count_text, small
+    from analysis.disclosure import SECONDARY, SMALL_COUNT, small
 
-    from .numbers import is_respondent_count
 
     flags = flags or {}
     rows = []
     for c in load()["claims"]:
         value = reproduce_value(c, results)
-        numerator = _respondent_numerator(c, results, value, is_respondent_count)
+        numerator = _respondent_numerator(c, results, value)
         hidden = protect and small(numerator)
         reported = ("<" if c.get("relation") == "<" else "") + f"{c['reported']:.{c['decimals']}f}"
         source = c.get("key") or (f"100 x {c['ratio'][0]} / {c['ratio'][1]}" if "ratio" in c else c["reason"])
         rows.append({
             "id": c["id"], "section": c["section"], "kind": c["kind"], "snippet": c["snippet"],
             "reported": reported,
-            "reproduced": (count_text(numerator) if c["kind"] == "count" else "suppressed") if hidden
+            "reproduced": (SMALL_COUNT if c["kind"] == "count" else SECONDARY) if hidden
             else (None if value is None else round(value, max(c["decimals"], 3) + 1)),
             "difference": None if hidden or value is None or c.get("relation") else round(value - c["reported"], 6),
             "status": status(c, value), "source": source,
@@ -118,15 +117,20 @@ def report(results: dict, protect: bool = True, flags: dict[str, list[tuple[str,
     return pd.DataFrame(rows)
 
 
-def _respondent_numerator(claim: dict, results: dict, value, is_count) -> float | None:
-    """The respondent count behind a claim (what disclosure control looks at), or None when the claim is
-    not about respondents (a number of forums, the exclusion threshold, a statistic)."""
+def _respondent_numerator(claim: dict, results: dict, value) -> float | None:
+    """The respondent count behind a claim (what disclosure control looks at), by the declared kind of its
+    key (:mod:`analysis.kinds`), or None when the claim is not about respondents (a number of forums,
+    the exclusion threshold, a statistic)."""
+    from analysis.kinds import declared
+
     if "ratio" in claim:
         return results.get(claim["ratio"][0])
-    key = claim.get("key", "")
-    if key.endswith("_pct") and is_count(key[:-4]):
-        return results.get(key[:-4])
-    return value if is_count(key) else None
+    kind = declared().get(claim.get("key", ""))
+    if kind is None:
+        return None
+    if kind.name == "percent" and kind.of is not None:
+        return results.get(kind.of)
+    return value if kind.respondents else None
 
 
 _MATH = [(r"χ\^2_(\d+)", lambda m: "χ²" + m.group(1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))),
@@ -146,10 +150,12 @@ def plain_quote(snippet: str) -> str:
 
 def _computed_text(value, claim: dict) -> str:
     """A computed value at the claim's printed precision plus one digit ('' when not computable)."""
+    from .fmt import is_suppressed
+
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str) or is_suppressed(value):
+        return value  # a withheld cell stays typed: the table shows its symbol and note
     decimals = claim["decimals"] + (1 if claim["decimals"] else 0)
     return f"{value:.{decimals}f}".replace("-", "\u2212")
 

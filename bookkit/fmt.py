@@ -8,9 +8,9 @@ Conventions:
 * statistics bounded by 1 in absolute value (Pearson r, Cramér's V, Cronbach's alpha) without the
   leading zero: '.414', '−.071';
 * counts as integers with a thousands separator ('80,915', never '791.0');
-* one symbol, :data:`SUPPRESSED`, for every cell withheld by disclosure control, explained by
-  :func:`suppressed_note` (the engine's ``analysis.disclosure`` marks such cells '<8',
-  'suppressed' or 'withheld').
+* one symbol, :data:`SUPPRESSED`, for every cell withheld by disclosure control (a typed
+  :class:`analysis.disclosure.Withheld` marker, never text parsed back), explained by
+  :func:`suppressed_note`.
 """
 
 from __future__ import annotations
@@ -23,17 +23,13 @@ MINUS = "\u2212"
 #: The one symbol every withheld or suppressed cell is shown as (explained in a table note).
 SUPPRESSED = "\u2020"  # dagger
 
-#: The disclosure markers of ``analysis.disclosure``: "<8" (a small count), "suppressed" (secondary
-#: suppression), "withheld" (a statistic of a small group).
-_SMALL_COUNT = re.compile(r"^\s*<\s*(\d+)\s*$")
-_MARKERS = {"suppressed": "secondary", "withheld": "small_group", SUPPRESSED: "unknown"}
 
 
 def is_missing(x) -> bool:
-    """None, NaN or pandas' NA/NaT (not a withheld marker: those are text)."""
+    """None, NaN or pandas' NA/NaT (not a withheld marker)."""
     if x is None:
         return True
-    if isinstance(x, str):
+    if isinstance(x, str) or is_suppressed(x):
         return False
     try:
         return bool(x != x)  # NaN, NaT and pd.NA compare unequal to themselves
@@ -160,20 +156,15 @@ def fmt_bool(x) -> str:
 
 
 def suppression_kind(x) -> str | None:
-    """Why a cell is withheld, or None when it is not a disclosure marker.
+    """Why a cell is withheld (its :class:`analysis.disclosure.Withheld` reason), or None when it is not
+    withheld."""
+    from analysis.disclosure import Withheld
 
-    'small_count' for "<8", 'secondary' for "suppressed", 'small_group' for "withheld",
-    'unknown' for the symbol itself.
-    """
-    if not isinstance(x, str):
-        return None
-    if _SMALL_COUNT.match(x):
-        return "small_count"
-    return _MARKERS.get(x.strip().lower())
+    return x.reason if isinstance(x, Withheld) else None
 
 
 def is_suppressed(x) -> bool:
-    """True for any disclosure marker ("<8", "suppressed", "withheld", or :data:`SUPPRESSED`)."""
+    """True for a cell disclosure control withheld (an :class:`analysis.disclosure.Withheld`)."""
     return suppression_kind(x) is not None
 
 

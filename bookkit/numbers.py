@@ -1,87 +1,51 @@
-"""How the book prints each number of the results manifest, chosen by its key.
+"""How the book prints each number of the results manifest, chosen by its declared kind.
 
 One function, :func:`format_value`, turns a manifest value into the text a
-page shows, so a number looks the same in every chapter, table and the
-robustness panel. The rules follow the paper's (APA) style: P as ``=.009`` or
-``<.001`` after a capital P, correlations and other values bounded by 1
-without a leading zero, counts as integers with disclosure control (a
-respondent count from 1 to 7 is shown as ``<8``, and a percentage of such a
-count is suppressed), percentages of R-squared with one decimal.
+page shows, by the kind the engine declares for its key (:mod:`analysis.kinds`),
+so a number looks the same in every chapter, table and the robustness panel.
+The rules follow the paper's (APA) style: P as ``=.009`` or ``<.001`` after a
+capital P, correlations and other values bounded by 1 without a leading zero,
+counts as integers with disclosure control (a respondent count from 1 to 7 is
+shown as ``<8``, and a percentage of such a count is suppressed), percentages
+of R-squared with one decimal.
 """
 
 from __future__ import annotations
 
 import math
 
-from analysis import disclosure
+from analysis import disclosure, kinds
 
 from . import fmt
 
-#: Keys that count respondents (and so are disclosure-controlled), beyond the ``n_`` prefix.
-_COUNT_PREFIXES = ("n_", "caseness_n_")
-#: Keys that start like counts but are not respondent counts.
-_NOT_RESPONDENTS = {"n_forums", "n_file_rows", "caseness_nhs_n_cases", "caseness_nhs_n_not_cases"}
-#: Decimals of a percentage key, when not 0 (the paper prints 64.5%).
-PCT_DECIMALS = {"n_posted_6wk_pct": 1}
+#: The value an interval's end is compared with (0 unless a ratio's null is 1).
+_NULL = {"caseness_odds_ratio": 1.0}
 
 
 def from_survey(key: str) -> bool:
-    """A key whose value the survey data determine (not an option, provenance or the NHS reference)."""
-    from analysis.options import NAMES
-
-    return not (key in NAMES or key.startswith(("data_", "caseness_nhs_")) or key == "caseness_df")
+    """A key whose value the survey data determine (not an option, provenance or a published NHS figure)."""
+    return kinds.kind(key).from_survey
 
 
 def is_respondent_count(key: str) -> bool:
-    """A key whose value counts survey respondents (subject to disclosure control)."""
-    if key in _NOT_RESPONDENTS or key.endswith("_pct"):
-        return False
-    return key.startswith(_COUNT_PREFIXES) or key.endswith("_lgcm_n") or key.endswith("_t1_n")
+    """A key whose value counts survey respondents (subject to disclosure control), by its declared kind."""
+    return kinds.kind(key).respondents
 
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-#: Suffixes of keys that are printed like the estimate they belong to (an interval's ends, an SE, the
-#: bound of an equivalence test).
-_LIKE_ESTIMATE = ("_ci_low", "_ci_high", "_se", "_sesoi")
-#: The value an interval's end is compared with (0 unless a ratio's null is 1).
-_NULL = {"caseness_odds_ratio": 1.0}
-
-
-def _estimate_of(key: str) -> str | None:
-    """The estimate key a ``_ci_low``/``_ci_high``/``_se``/``_sesoi`` key belongs to (None otherwise).
-
-    A growth slope's keys drop ``_mean`` (``gad_lgcm_slope_ci_low`` belongs to ``gad_lgcm_slope_mean``).
-    """
-    for suffix in _LIKE_ESTIMATE:
-        if key.endswith(suffix):
-            base = key[: -len(suffix)]
-            return base + "_mean" if base.endswith("_lgcm_slope") else base
-    return None
-
-
-def _decimals(key: str) -> int | None:
-    """Decimals of an estimate printed with :func:`fmt.fmt_num` (None: another rule applies)."""
-    if key.endswith("_pct_difference"):
-        return 1
-    if key in ("caseness_odds_ratio", "caseness_cohens_h", "caseness_chi2"):
-        return 2
-    if key.endswith("_chi2"):
-        return 1
-    if key.endswith("_t1_mean") or key.endswith("_t1_sd") or key.endswith("observed_mean"):
-        return 2
-    return None
-
-
 def format_value(key: str, values: dict) -> str:
-    """The text a page shows for ``values[key]`` (see the module docstring for the rules).
+    """The text a page shows for ``values[key]``, chosen by the key's declared kind (:mod:`analysis.kinds`).
 
-    P values and the ends of intervals are printed with enough decimals to show their side of
+    Counts of respondents go through disclosure control ('<8'), and a percentage of a small count is
+    withheld; P values and the ends of intervals are printed with enough decimals to show their side of
     :data:`analysis.conclusions.ALPHA` and of the null value (:func:`fmt.fmt_p_sided`,
     :func:`fmt.fmt_num_sided`), so a printed number never seems to contradict the verdict beside it.
+    A key without a declared kind raises :class:`analysis.kinds.UndeclaredKey`.
     """
+    k = kinds.kind(key)
     value = values[key]
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -91,31 +55,24 @@ def format_value(key: str, values: dict) -> str:
         return "; ".join(str(v) for v in value) or "none"
     if _missing(value):
         return "n/a"
-    estimate = _estimate_of(key)
-    if estimate is not None:
-        return _format_like(estimate, value, sided=key.endswith(("_ci_low", "_ci_high")))
-    if key.endswith("_pct") and key[:-4] in values:
-        if disclosure.small(values[key[:-4]]):
-            return fmt.SUPPRESSED
-        return fmt.fmt_num(value, PCT_DECIMALS.get(key, 0)) + "%"
-    if key.endswith("_pct"):
-        return fmt.fmt_num(value, 1) + "%"
-    if is_respondent_count(key):
+    if k.name == "count":
         return disclosure.count_text(value)
-    if key in _NOT_RESPONDENTS:
+    if k.name == "percent":
+        if k.of is not None and disclosure.small(values.get(k.of)):
+            return fmt.SUPPRESSED
+        return fmt.fmt_num(value, k.decimals or 0) + "%"
+    if k.name == "tally":
         return fmt.fmt_int(value)
-    if key.startswith("p_") or key.endswith("_p") or key.endswith("_p_equivalence"):
+    if k.name == "p":
         return _p_relation(value)
-    if key.startswith("df_") or key.endswith("_df"):
+    if k.name == "df":
         return fmt.fmt_num(value, 0 if float(value).is_integer() else 1)
-    if "_r2_" in key:
+    if k.name == "r2":
         return fmt.fmt_num(100 * value, 1) + "%"
-    if key == "exclusion_minutes":
-        return f"{value:g}"
-    if key == "sesoi":
-        return f"{value:g}"
-    if isinstance(value, int):
-        return fmt.fmt_int(value)
+    if k.name == "option":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if k.name in ("interval", "spread"):
+        return _format_like(k.of, value, sided=k.name == "interval")
     return _format_like(key, value, sided=False)
 
 
@@ -129,13 +86,13 @@ def _p_relation(p) -> str:
 
 def _format_like(estimate: str, value: float, sided: bool) -> str:
     """``value`` printed as the estimate ``estimate`` is (an interval's end ``sided`` off its null)."""
-    if estimate.startswith("r_") or estimate.startswith("alpha_") or estimate.endswith(("cramers_v", "_rmsea")):
-        text = fmt.fmt_bounded(value, 2 if estimate.startswith("alpha_") else 3)
-        if sided and float(value) != 0 and text.lstrip(fmt.MINUS) == ".000":
-            text = fmt.fmt_num_sided(value, 3).replace("0.", ".", 1)
+    k = kinds.kind(estimate)
+    decimals = 3 if k.decimals is None else k.decimals
+    if k.name == "bounded":
+        text = fmt.fmt_bounded(value, decimals)
+        if sided and float(value) != 0 and text.lstrip(fmt.MINUS) == "." + "0" * decimals:
+            text = fmt.fmt_num_sided(value, decimals).replace("0.", ".", 1)
         return text
-    decimals = _decimals(estimate)
-    decimals = 3 if decimals is None else decimals
     if sided:
         return fmt.fmt_num_sided(value, decimals, _NULL.get(estimate, 0.0))
     return fmt.fmt_num(value, decimals)

@@ -156,7 +156,8 @@ def growth_estimates(table: pd.DataFrame) -> str:
 
 def _interval(low, high, show) -> list[str]:
     """'[a, b]' per row (a withheld or missing end keeps its marker: the disclosure rules apply per cell)."""
-    return [f"[{a if isinstance(a, str) else show(a)}, {b if isinstance(b, str) else show(b)}]"
+    return [f"[{fmt.SUPPRESSED if fmt.is_suppressed(a) else show(a)}, "
+            f"{fmt.SUPPRESSED if fmt.is_suppressed(b) else show(b)}]"
             for a, b in zip(low, high, strict=True)]
 
 
@@ -182,7 +183,7 @@ def correlations(table: pd.DataFrame) -> str:
 def ttests(table: pd.DataFrame, tails: int) -> str:
     shown = table.assign(
         p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
-        df=[v if isinstance(v, str) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1) for v in table["df"]],
+        df=[v if fmt.is_suppressed(v) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1) for v in table["df"]],
         d_ci=_interval(table["d_ci_low"], table["d_ci_high"], lambda x: fmt.fmt_num(x, 3)),
     )
     return journal_table(
@@ -287,10 +288,10 @@ def item_frequencies(table: pd.DataFrame) -> str:
     """Wide frequency table: one row per item, 'n (percent)' per answer, suppressed cells as the symbol."""
 
     def cell(row):
-        if isinstance(row["n"], str):
+        if fmt.is_suppressed(row["n"]):
             return row["n"]
         pct = row["percent"]
-        return f"{int(row['n'])} ({pct:.0f}%)" if not isinstance(pct, str) else str(int(row["n"]))
+        return f"{int(row['n'])} ({pct:.0f}%)" if not fmt.is_suppressed(pct) else str(int(row["n"]))
 
     long = table.assign(cell=table.apply(cell, axis=1))
     wide = long.pivot(index="item", columns="answer", values="cell")

@@ -65,22 +65,22 @@ def test_sample_description_suppresses_and_cannot_be_recovered(small_survey):
     data = small_survey
     table = sample.description_table(data)
     shown = disclosure.protect_description(table, len(data))
-    assert shown.loc[(shown.variable == "gender") & (shown.category == "other"), "n"].item() == f"<{MIN}"
+    assert shown.loc[(shown.variable == "gender") & (shown.category == "other"), "n"].item() == disclosure.SMALL_COUNT
     for var, part in shown[shown.category != "yes"].groupby("variable"):
         hidden = part["n"].map(lambda v: not shown_int(v)).sum()
         assert hidden != 1, var  # a single hidden cell would follow from the total
         for v in part["n"]:
             assert not shown_int(v) or v == 0 or v >= MIN
-    assert shown.loc[shown.variable == "reason_someone_else", "n"].item() == f"<{MIN}"
-    assert shown.loc[shown.variable == "reason_self", "n"].item() == "suppressed"  # its complement is 4
-    assert shown.loc[shown.variable == "reason_self", "percent"].item() == "suppressed"
+    assert shown.loc[shown.variable == "reason_someone_else", "n"].item() == disclosure.SMALL_COUNT
+    assert shown.loc[shown.variable == "reason_self", "n"].item() == disclosure.SECONDARY  # its complement is 4
+    assert shown.loc[shown.variable == "reason_self", "percent"].item() == disclosure.SECONDARY
 
 
 def test_forum_table_suppresses_small_forums(small_survey):
     forums = sample.forum_counts(small_survey)
     shown = disclosure.protect_columns(forums, ["n_t1", "n_t2", "n_t3"])
     robin = shown.set_index("forum").loc["Robin"]
-    assert robin["n_t1"] == f"<{MIN}"
+    assert robin["n_t1"] == disclosure.SMALL_COUNT
     for col in ("n_t1", "n_t2", "n_t3"):
         assert sum(not shown_int(v) for v in shown[col]) != 1
 
@@ -90,16 +90,16 @@ def test_ttests_withhold_small_groups(small_survey):
     raw = ttests.ttest_table(frame)
     assert (raw["n_never"] < 10).all()
     shown = disclosure.withhold_small_groups(raw, {"n_never": ["mean_never", "sd_never", "t", "d"]})
-    assert (shown[["mean_never", "sd_never", "t", "d"]] == disclosure.WITHHELD).all().all()
+    assert (shown[["mean_never", "sd_never", "t", "d"]] == disclosure.SMALL_GROUP).all().all()
 
 
 def test_reliability_and_correlations_withhold_small_groups(small_survey):
     tiny = small_survey.head(9)
     rel = disclosure.withhold_small_groups(scales.reliability_table(tiny), {"n": ["mean", "sd"], "alpha_n": ["alpha"]})
-    assert (rel[["mean", "sd", "alpha"]] == disclosure.WITHHELD).all().all()
+    assert (rel[["mean", "sd", "alpha"]] == disclosure.SMALL_GROUP).all().all()
     corr = correlations.correlation_table(analysis_frame(tiny))
     shown = disclosure.withhold_small_groups(corr, {"n": ["r", "p"]})
-    assert (shown["r"] == disclosure.WITHHELD).all()
+    assert (shown["r"] == disclosure.SMALL_GROUP).all()
 
 
 def test_figures_draw_nothing_from_small_groups(small_survey):
@@ -121,8 +121,8 @@ def test_figures_draw_nothing_from_small_groups(small_survey):
 def test_report_suppresses_small_reproduced_counts():
     results = {"n_t1": 791, "n_forum_Robin": 5, "n_female": 3}
     table = claims.report(results).set_index("id")
-    assert table.loc["C014", "reproduced"] == f"<{MIN}"  # Robin
-    assert table.loc["C018", "reproduced"] == "suppressed"  # percent of a small count
+    assert table.loc["C014", "reproduced"] == disclosure.SMALL_COUNT  # Robin
+    assert table.loc["C018", "reproduced"] == disclosure.SECONDARY  # percent of a small count
     assert table.loc["C014", "status"] == "differs"
 
 
@@ -137,3 +137,43 @@ def test_figures_are_byte_reproducible_without_timestamps():
         images.append(buf.getvalue())
     assert images[0] == images[1]
     assert b"tIME" not in images[0] and not re.search(rb"20\d\d-\d\d-\d\d", images[0])
+
+
+def test_a_new_count_key_is_suppressed_by_its_declared_kind_whatever_its_name(monkeypatch):
+    """Disclosure control reads the kind the engine declares, not the key's spelling: a count of
+    respondents under any name prints as '<8' when small, and a percentage of it is withheld; the same
+    value declared as a statistic prints as a number; an undeclared key fails."""
+    from analysis import kinds
+    from bookkit import fmt, numbers
+
+    declared = dict(kinds.declared())
+    declared["respondents_who_blinked"] = kinds.COUNT
+    declared["blink_share"] = kinds.percent("respondents_who_blinked")
+    declared["blink_score"] = kinds.estimate(1)
+    monkeypatch.setattr(kinds, "declared", lambda: declared)
+    values = {"respondents_who_blinked": 3, "blink_share": 0.4, "blink_score": 3}
+    assert numbers.format_value("respondents_who_blinked", values) == "<8"
+    assert numbers.format_value("blink_share", values) == fmt.SUPPRESSED
+    assert numbers.format_value("blink_score", values) == "3.0"
+    assert numbers.format_value("respondents_who_blinked", {"respondents_who_blinked": 12}) == "12"
+    with pytest.raises(kinds.UndeclaredKey, match="n_unheard_of"):
+        numbers.format_value("n_unheard_of", {"n_unheard_of": 3})
+    with pytest.raises(kinds.UndeclaredKey, match="n_unheard_of"):
+        kinds.check({"n_t1": 1, "n_unheard_of": 3})
+
+
+def test_every_key_the_engine_returns_is_declared_and_every_declared_key_is_returned(survey_csv):
+    from analysis import kinds
+    from analysis.engine import run_analysis
+    from analysis.loading import load_survey
+
+    values = run_analysis(load_survey(survey_csv)).values
+    assert set(values) == set(kinds.declared())
+
+
+def test_withheld_cells_are_typed_markers():
+    from analysis.disclosure import SECONDARY, SMALL_COUNT, SMALL_GROUP, Withheld
+
+    assert [str(m) for m in (SMALL_COUNT, SECONDARY, SMALL_GROUP)] == ["<8", "suppressed", "withheld"]
+    with pytest.raises(ValueError):
+        Withheld("because")

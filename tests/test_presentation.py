@@ -14,6 +14,7 @@ import yaml
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from analysis import disclosure
 from bookkit import diagram, figures, fmt
 from bookkit.tables import Col, journal_table
 
@@ -37,7 +38,8 @@ def panels():
 
 @pytest.fixture(scope="module")
 def description():
-    rows = [("gender", "female", 475, 60.1), ("gender", "male", 262, 33.1), ("gender", "other", "<8", "suppressed"),
+    rows = [("gender", "female", 475, 60.1), ("gender", "male", 262, 33.1),
+            ("gender", "other", disclosure.SMALL_COUNT, disclosure.SECONDARY),
             ("age_group", "16-24", 285, 36.0), ("age_group", "25-34", 188, 23.8),
             ("ethnicity", "white", 641, 81.0), ("ethnicity", "prefer_not_to_say", 11, 1.4),
             ("use_duration", "less_than_1_week", 149, 18.8), ("use_duration", "1_year_or_more", 221, 27.9)]
@@ -285,7 +287,8 @@ def test_missing_dot_is_a_clear_error(monkeypatch):
 # ---- the table helper, as the pages use it ----------------------------------------------------------
 
 def test_forum_table_as_a_page_shows_it():
-    waves = pd.DataFrame({"forum": ["Robin", "Magpie"], "n_t1": [12, 181], "n_t2": [8, 83], "n_t3": ["<8", 78]})
+    waves = pd.DataFrame({"forum": ["Robin", "Magpie"], "n_t1": [12, 181], "n_t2": [8, 83],
+                          "n_t3": [disclosure.SMALL_COUNT, 78]})
     md = journal_table(waves, {"forum": Col("Forum"), "n_t1": Col("Time 1", "int"), "n_t2": Col("Time 2", "int"),
                                "n_t3": Col("Time 3", "int")}, caption="Respondents per forum", name="tbl-forums")
     assert "| Robin | 12 | 8 | \u2020 |" in md and "| Magpie | 181 | 83 | 78 |" in md

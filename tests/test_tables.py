@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import disclosure
 from bookkit import fmt
 from bookkit.tables import Col, journal_table
 
@@ -75,10 +76,12 @@ def test_booleans_and_percentages():
 
 
 @pytest.mark.parametrize("value,kind", [
-    ("<8", "small_count"), ("< 10", "small_count"), ("suppressed", "secondary"), ("Withheld", "small_group"),
-    (fmt.SUPPRESSED, "unknown"), ("8", None), (7, None), ("n/a", None),
+    (disclosure.SMALL_COUNT, "small_count"), (disclosure.SECONDARY, "secondary"),
+    (disclosure.SMALL_GROUP, "small_group"),
+    ("<8", None), ("suppressed", None), ("withheld", None), ("8", None), (7, None), ("n/a", None),
 ])
-def test_disclosure_markers_are_recognised(value, kind):
+def test_disclosure_markers_are_typed_not_parsed(value, kind):
+    """A withheld cell is known by its type; text that looks like a marker is just text."""
     assert fmt.suppression_kind(value) == kind
 
 
@@ -100,8 +103,8 @@ def frame():
     return pd.DataFrame({
         "forum": ["Robin", "Magpie", "Jay | Wren"],
         "n_t1": [791.0, 12.0, 80915.0],
-        "n_t2": ["<8", 83, "suppressed"],
-        "r": [0.414, -0.0714, "withheld"],
+        "n_t2": [disclosure.SMALL_COUNT, 83, disclosure.SECONDARY],
+        "r": [0.414, -0.0714, disclosure.SMALL_GROUP],
         "p": [0.009, 0.00001, 0.5],
         "posted": [True, False, np.nan],
         "extra": ["not shown", "x", "y"],
