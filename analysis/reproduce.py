@@ -11,7 +11,6 @@ earlier good output untouched.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -66,8 +65,11 @@ def jsonable(value):
 
 
 def manifest_json(values: dict) -> str:
-    """The manifest as JSON text: sorted keys, NaN as null, numbers never strings."""
-    return json.dumps({k: jsonable(v) for k, v in values.items()}, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    """The manifest as JSON text (:func:`analysis.store.json_text`): sorted keys, NaN as null, numbers never
+    strings."""
+    from .store import json_text
+
+    return json_text({k: jsonable(v) for k, v in values.items()})
 
 
 def write_outputs(results: Results, out_dir: Path) -> list[Path]:

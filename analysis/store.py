@@ -108,9 +108,15 @@ def results_for(data=None, options: Options = Options(), store: Path | None = ST
     return Session(data, store).results(options)
 
 
+def json_text(obj) -> str:
+    """The project's one JSON format: sorted keys, one-space indent, no NaN (a NaN is an error: convert it
+    to None first, as :func:`analysis.reproduce.jsonable` does), a final newline."""
+    return json.dumps(obj, indent=1, sort_keys=True, allow_nan=False, default=str) + "\n"
+
+
 def write_json(path: Path, obj) -> bool:
-    """Write ``obj`` as sorted JSON, atomically, only if the text differs; True when written."""
-    text = json.dumps(obj, indent=1, sort_keys=True, allow_nan=False, default=str) + "\n"
+    """Write ``obj`` as :func:`json_text`, atomically, only if the text differs; True when written."""
+    text = json_text(obj)
     path = Path(path)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False

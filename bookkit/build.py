@@ -37,7 +37,7 @@ from pathlib import Path
 import yaml
 
 from analysis import paths
-from analysis.store import engine_inputs, hash_files
+from analysis.store import engine_inputs, hash_files, write_json
 
 BUILD = paths.ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
@@ -107,7 +107,7 @@ def invalidate_stale(survey_sha: str, cache_path: Path = CACHE) -> list[str]:
         except KeyError:
             pass  # never cached, or its code changed (jupyter-cache misses by itself)
     Path(cache_path).mkdir(parents=True, exist_ok=True)
-    (Path(cache_path) / FINGERPRINTS).write_text(json.dumps(new, indent=1, sort_keys=True))
+    write_json(Path(cache_path) / FINGERPRINTS, new)
     return stale
 
 
@@ -203,10 +203,21 @@ def compute_results(data=None):
     from . import robustness
 
     session = Session(data)
-    session.results()  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
+    write_manifest(session.results())  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
     robustness.compute(session)
     stored_multiverse(session)
     return session
+
+
+def write_manifest(results) -> bool:
+    """Write the paper's-choices results the pages read (:data:`bookkit.directives.MANIFEST`), only when they
+    changed, so that markdown pages are re-read exactly when their numbers change. The one writer of the
+    manifest: the Sphinx extension only reads it."""
+    from analysis.reproduce import jsonable
+
+    from .directives import MANIFEST
+
+    return write_json(MANIFEST, {k: jsonable(v) for k, v in results.values.items()})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,11 @@ def run(notebook: Path, parameters: dict) -> Path:
                          "config": {"nb_render_markdown_format": "myst", "html_static_path": ["_static"],
                                     "html_css_files": ["ipof.css"], "suppress_warnings": ["myst.xref_missing"]}}}
     (folder / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    from analysis.store import Session
+
+    from .build import write_manifest
+
+    write_manifest(Session().results())  # what the book's roles read (the extension only reads)
     jb = Path(sys.executable).parent / "jupyter-book"
     proc = subprocess.run([str(jb), "build", str(executed), "--config", str(folder / "_config.yml")],
                           cwd=folder, capture_output=True, text=True)

@@ -39,14 +39,16 @@ _STATE: dict = {}
 
 
 def baseline() -> dict:
-    """The paper's-choices results of the book's data (from the results store, computed if needed)."""
-    if "values" not in _STATE:
-        from analysis.reproduce import jsonable
-        from analysis.store import Session, write_json
+    """The paper's-choices results of the book's data, as the build wrote them (:data:`MANIFEST`).
 
-        values = Session().results().values
-        write_json(MANIFEST, {k: jsonable(v) for k, v in values.items()})
-        _STATE["values"] = values
+    The roles only read: ``python -m bookkit.build`` (``make book``, ``make chapter``) computes the results
+    and writes the manifest before Sphinx starts (:func:`bookkit.build.write_manifest`).
+    """
+    if "values" not in _STATE:
+        if not MANIFEST.exists():
+            raise RuntimeError(f"{MANIFEST} is missing: build the book with `make book` (python -m bookkit.build), "
+                               "which computes the results before Sphinx reads any page")
+        _STATE["values"] = json.loads(MANIFEST.read_text(encoding="utf-8"))
     return _STATE["values"]
 
 

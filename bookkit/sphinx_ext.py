@@ -1,9 +1,9 @@
 """Sphinx extension of the book (``_config.yml``: ``extra_extensions: [bookkit.sphinx_ext]``).
 
-Registers the roles and directives of :mod:`bookkit.directives`, and makes execution data-aware:
-before reading, the book's results are computed (or read from the store) and cached notebook outputs
-whose fingerprint changed are dropped (:mod:`bookkit.build`); a notebook page whose fingerprint
-changed since Sphinx last read it is read again.
+Registers the roles and directives of :mod:`bookkit.directives`, and makes re-reading data-aware: a
+notebook page whose fingerprint changed since Sphinx last read it is read again. It only reads what
+``python -m bookkit.build`` wrote before Sphinx started (the results manifest, the notebooks'
+fingerprints and their executed outputs in jupyter-cache); it computes and invalidates nothing.
 """
 
 from __future__ import annotations
@@ -16,14 +16,6 @@ from . import build, directives, present, words_role
 def _cache_path(app) -> Path:
     configured = app.config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
     return Path(configured)
-
-
-def _invalidate(app):
-    """Compute the book's results; drop cached outputs of notebooks whose inputs changed (also when
-    Sphinx runs without ``make book``)."""
-    values = directives.baseline()
-    if app.config.nb_execution_mode == "cache":
-        build.invalidate_stale(values["data_sha256"], _cache_path(app))
 
 
 def _outdated(app, env, added, changed, removed):
@@ -75,7 +67,6 @@ def setup(app):
     app.connect("config-inited", _repository_buttons)
     app.connect("html-page-context", _dedupe_scripts)
     app.add_role_to_domain("glue", "text", directives.LinkedPasteText(), override=True)
-    app.connect("builder-inited", _invalidate)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", _record_fingerprint)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
