@@ -1,15 +1,5 @@
-"""The claims ledger (``data/paper_claims.yaml``) against the results manifest.
-
-Each claim is reproduced from the manifest by ``key`` (times ``scale``) or by
-``ratio: [n, N]`` (100 n / N), or is marked not computable with a ``reason``.
-Status conventions:
-
-* ``reproduced``: the reproduced value rounds to the printed value at the
-  printed precision (for "<" claims: it is below the printed bound);
-* ``within tolerance``: off by at most :data:`TOLERANCE_UNITS` units of the last
-  printed digit;
-* ``differs``: further off;
-* ``not computable``: the claim is not about survey data.
+"""The claims ledger as the book shows it: the reproduction report's table, and the marks and links of
+the numbers on the pages. The ledger and its statuses are the engine's (:mod:`analysis.ledger`).
 
 Which claim a number shown in the book *is* (and so whether the paper publishes it) is decided once, by
 :func:`published_claim`; the book's marks and links to this report use it, and :func:`shown_status`
@@ -18,77 +8,24 @@ gives the report's status for the shown number.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import pandas as pd
-import yaml
 
-from analysis import paths
-
-LEDGER = paths.DATA / "paper_claims.yaml"
-TOLERANCE_UNITS = 2
-STATUSES = ("reproduced", "within tolerance", "differs", "not computable")
-KINDS = ("count", "percent", "mean", "SD", "test statistic", "df", "p", "CI", "effect size", "R-squared")
-
-
-@lru_cache(maxsize=4)
-def load(path: Path = LEDGER) -> dict:
-    """The ledger, checked: unique ids, known kinds, and exactly one way to reproduce (or a reason) per claim."""
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    seen = set()
-    for c in doc["claims"]:
-        if c["id"] in seen:
-            raise ValueError(f"{path}: duplicate claim id {c['id']}")
-        seen.add(c["id"])
-        if c["kind"] not in KINDS:
-            raise ValueError(f"{path}: claim {c['id']} has unknown kind {c['kind']!r}")
-        ways = sum(k in c for k in ("key", "ratio", "reason"))
-        if ways != 1:
-            raise ValueError(f"{path}: claim {c['id']} needs exactly one of key, ratio or reason")
-    for r in doc["relations"]:
-        unknown = [cid for cid in r["claims"] if cid not in seen]
-        if unknown:
-            raise ValueError(f"{path}: relation {r['rule']} names unknown claims {unknown}")
-    return doc
-
-
-def claims_by_id() -> dict[str, dict]:
-    return {c["id"]: c for c in load()["claims"]}
-
-
-def reproduce_value(claim: dict, results: dict) -> float | None:
-    """The claim's value as the manifest reproduces it, on the claim's printed scale; None if not computable."""
-    if "key" in claim:
-        value = results.get(claim["key"])
-        return None if value is None else float(value) * claim.get("scale", 1)
-    if "ratio" in claim:
-        n, total = (results.get(k) for k in claim["ratio"])
-        return None if n is None or not total else 100.0 * n / total
-    return None
-
-
-def status(claim: dict, reproduced: float | None) -> str:
-    """One of :data:`STATUSES` (conventions in the module docstring)."""
-    if "reason" in claim:
-        return "not computable"
-    if reproduced is None:
-        return "differs"
-    unit = 10.0 ** -claim["decimals"]
-    if claim.get("relation") == "<":
-        return "reproduced" if reproduced < claim["reported"] else "differs"
-    diff = abs(reproduced - claim["reported"])
-    if diff <= unit / 2 + 1e-9:
-        return "reproduced"
-    if diff <= TOLERANCE_UNITS * unit + 1e-9:
-        return "within tolerance"
-    return "differs"
+from analysis.ledger import (  # noqa: F401 (the ledger itself lives in the engine; re-exported for the pages)
+    KINDS,
+    LEDGER,
+    STATUSES,
+    TOLERANCE_UNITS,
+    claims_by_id,
+    load,
+    reproduce_value,
+    status,
+)
 
 
 def report(results: dict, protect: bool = True, flags: dict[str, list[tuple[str, str]]] | None = None) -> pd.DataFrame:
     """One row per claim: section, kind, snippet, reported, reproduced, difference, status, source, and
     ``audit``: the audit's flags on the claim with their grades, from ``flags`` (claim id -> [(check id,
-    grade)], as :func:`bookkit.audit.flags_by_claim` gives them; the book passes them, so the report and
+    grade)], as :func:`analysis.audit.flags_by_claim` gives them; the book passes them, so the report and
     the audit never tell two stories about one claim).
 
     With ``protect`` (the book's default), a reproduced count below the disclosure threshold, and a

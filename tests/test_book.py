@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import paths
+from analysis import audit, paths
 from analysis.conclusions import CONCLUSIONS
 from analysis.engine import file_sha256
-from bookkit import audit, claims, cmo, interpret, numbers, words
+from bookkit import claims, cmo, interpret, numbers, words
 
 ROOT = Path(__file__).resolve().parent.parent
 

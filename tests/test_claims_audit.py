@@ -7,10 +7,11 @@ import re
 
 import pytest
 
+from analysis import audit
+from analysis.audit import main
 from analysis.caseness import chi_square_2x2
 from analysis.paths import PAPER_TEXT as PAPER
-from bookkit import audit, claims
-from bookkit.audit import main
+from bookkit import claims
 
 
 def test_ledger_has_at_least_60_claims_each_quoted_verbatim():

@@ -37,9 +37,8 @@ from pathlib import Path
 
 from scipy import stats
 
-from analysis.caseness import chi_square_2x2
-
-from . import claims as ledger
+from . import ledger
+from .caseness import chi_square_2x2
 
 
 def _half(claim: dict) -> float:
@@ -293,13 +292,13 @@ def grade_counts(checks: list[dict]) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bookkit.audit [--out DIR]``: write DIR/audit.json (default _build/audit), atomically."""
+    """``python -m analysis.audit [--out DIR]``: write DIR/audit.json (default _build/audit), atomically."""
     import argparse
 
     from analysis import paths
     from analysis.store import write_json
 
-    parser = argparse.ArgumentParser(prog="python -m bookkit.audit", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m analysis.audit", description=main.__doc__)
     parser.add_argument("--out", type=Path, default=paths.ROOT / "_build" / "audit")
     args = parser.parse_args(argv)
     checks = run()
