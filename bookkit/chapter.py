@@ -38,10 +38,6 @@ class Chapter:
     def values(self) -> dict:
         return self.results.values
 
-    def text(self, key: str) -> str:
-        """A manifest value as the book prints it."""
-        return numbers.format_value(key, self.values)
-
 
 def parameters_of(namespace: dict) -> dict:
     """The chapter parameters found in a notebook's namespace (``data_path`` and the option names)."""
