@@ -128,7 +128,8 @@ class VerdictRole(SphinxRole):
         values = baseline()
         text_of = lambda key: numbers.format_value(key, values) if key in values else None  # noqa: E731
         sentence = BY_ID[self.text].sentence(values)
-        return verdict_nodes(self.env, self.text, sentence, text_of, twin_notes.note(self.text, values)), []
+        note = twin_notes.once_per_page(twin_notes.note(self.text, values), self.inliner.document)
+        return verdict_nodes(self.env, self.text, sentence, text_of, note), []
 
 
 def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) -> list[nodes.Node]:
@@ -154,7 +155,8 @@ class MultiverseRole(SphinxRole):
         self.env.note_dependency(str(MANIFEST))
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
-        text = words.multiverse_note(self.text, multiverse(), baseline())
+        text = twin_notes.once_per_page(words.multiverse_note(self.text, multiverse(), baseline()),
+                                        self.inliner.document)
         uri = self.env.app.builder.get_relative_uri(self.env.docname, "book/multiverse") + "#" + mv_anchor(self.text)
         if self.env.app.builder.format != "html":
             return [nodes.inline(text=text)], []
@@ -173,9 +175,13 @@ class LinkedPasteText(PasteTextRole):
         key = key.split("::", 1)[-1]
         if key in BY_ID:  # a verdict: its sentence, then its effect and interval from this notebook's glue
             glued = _glued_text(self.document)
-            return verdict_nodes(env, key, glued[key], glued.get, glued.get(f"twin_note_{key}", "")), messages
+            note = twin_notes.once_per_page(glued.get(f"twin_note_{key}", ""), self.document)
+            return verdict_nodes(env, key, glued[key], glued.get, note), messages
         if not result[0].astext():  # an empty paste (a twin note on other data) leaves no empty element
             return [], messages
+        shortened = twin_notes.once_per_page(result[0].astext(), self.document)
+        if shortened != result[0].astext():
+            result = [nodes.inline(shortened, shortened, classes=["pasted-text"])]
         return claim_link(env, result, key), messages
 
 

@@ -24,6 +24,19 @@ ENCODED = paths.DATA / "synthetic" / "encoded.yaml"
 
 #: What a page adds after a conclusion whose relation the twin does not encode.
 RELATION_NOTE = "(the synthetic twin does not encode this relation, so the result says nothing about the study)"
+#: The same note after its first appearance on a page (:func:`once_per_page`).
+RELATION_NOTE_AGAIN = "(not encoded by the twin)"
+
+
+def once_per_page(text: str, document) -> str:
+    """``text`` with :data:`RELATION_NOTE` shortened to :data:`RELATION_NOTE_AGAIN` after the first time the
+    page (docutils ``document``) shows it, so a paragraph of verdicts does not repeat the whole note."""
+    if RELATION_NOTE not in text:
+        return text
+    if document.get("ipof_relation_note_shown"):
+        return text.replace(RELATION_NOTE, RELATION_NOTE_AGAIN)
+    document["ipof_relation_note_shown"] = True
+    return text
 
 
 @lru_cache(maxsize=1)
