@@ -276,7 +276,7 @@ HEDGED = [
     ("key-context", "the key contextual factor across the data seemed to be how posts are responded to",
      "book/results/theory-area-2.ipynb", "key contextual", ["seemed"]),
     ("leaving", "probably resulting in them leaving", "book/results/program-theory.ipynb", "find little happening",
-     ["likely"]),
+     ["probably"]),
 ]
 
 
