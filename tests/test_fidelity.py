@@ -10,8 +10,8 @@
 2. Where the book restates one of the paper's key hedged claims (:data:`HEDGED`), the hedge is kept: each
    listed hedge word appears in the paragraph of the book's page that restates the claim.
 
-Everything here is computed from the files (no bookkit), so the test does not share a mistake with the code
-that renders the pages.
+Everything in 1 and 2 is computed from the files (no bookkit), so the test does not share a mistake with the
+code that renders the pages; the last tests check that renderer (``bookkit.cmo.evidence_markdown``).
 """
 
 from __future__ import annotations
@@ -294,6 +294,37 @@ def test_each_hedge_of_a_key_claim_is_kept(cid, sentence, page, anchor, hedges):
     paragraph = paragraph_with(page, anchor)
     missing = [h for h in hedges if h.lower() not in paragraph.lower()]
     assert not missing, f"{cid} on {page}: the restatement drops {missing}: {paragraph[:200]!r}"
+
+
+# ------------------------------------------------------------------------------- the renderer of the evidence
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d["configurations"].pop("TB5"), "exactly the configurations"),
+    (lambda d: d["configurations"]["TB4"][0].update(strand="focus groups"), "strand"),
+    (lambda d: d["configurations"]["TB4"][0].update(quote="x"), "either a quote or a summary"),
+    (lambda d: d["configurations"]["TB4"][1].pop("section"), "section"),
+])
+def test_a_bad_evidence_file_is_refused(tmp_path, change, message):
+    from bookkit import cmo
+
+    doc = yaml.safe_load(EVIDENCE_FILE.read_text(encoding="utf-8"))
+    change(doc)
+    bad = tmp_path / "evidence.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        cmo.load_evidence(bad)
+
+
+def test_the_evidence_marks_what_the_page_quotes_and_names_an_empty_strand():
+    from bookkit import cmo
+
+    page = "> I feel like I make a difference for other people and it makes me feel less useless because I feel"
+    text = cmo.evidence_markdown("TB4", page)
+    assert text.count("*(quoted above)*") == 1 and "[Starling_001] *(quoted above)*" in text
+    quotes = sum("quote" in it for it in EVIDENCE["configurations"]["TB4"])
+    assert f"This page quotes 1 of these {quotes} quotations" in text
+    assert EVIDENCE["none_note"] in cmo.evidence_markdown("TB5")  # no survey evidence for catharsis
+    for strand in ("Survey", "Interviews", "Forum posts"):
+        assert f"**{strand}**" in text
 
 
 @pytest.mark.parametrize("text,ok", [
