@@ -5,11 +5,14 @@ verbatim, with this book's decomposition into context, mechanism and outcome);
 ``data/cmo/design-implications.yaml`` holds Textbox 6. The book's textbox
 chapters and the initial-versus-refined comparisons are rendered from these
 two files by the functions below; the program-theory diagram is drawn by
-``bookkit.diagram`` (Graphviz) from the same CMO file.
+``bookkit.diagram`` (Graphviz) from the same CMO file. ``data/cmo/evidence.yaml`` holds, for each refined
+or new configuration, the evidence the paper gives for it from each strand (survey, interviews, forum
+posts), rendered by :func:`evidence_markdown`.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from analysis import paths
 
 CMO_FILE = paths.DATA / "cmo" / "cmo.yaml"
 DESIGN_FILE = paths.DATA / "cmo" / "design-implications.yaml"
+EVIDENCE_FILE = paths.DATA / "cmo" / "evidence.yaml"
 ATTRIBUTION = "Lobban et al. (2025), J Med Internet Res 27:e79289, CC BY 4.0"
 REQUIRED = (
     "id",
@@ -148,3 +152,90 @@ def design_markdown() -> str:
         lines.append("")
     lines += [f"*Quoted from {ATTRIBUTION}, Textbox 6.*", "", ":::"]
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=2)
+def load_evidence(path: Path = EVIDENCE_FILE) -> dict:
+    """The paper's evidence per refined or new configuration, checked: every configuration of Textboxes 2-5
+    has evidence, every item names a known strand, a section, the part it supports, and either a quote with
+    the label the paper prints (none for a phrase it quotes within its own prose), or a summary."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    refined = [c["id"] for c in configurations() if c["kind"] != "initial"]
+    given = doc.get("configurations", {})
+    if sorted(given) != sorted(refined):
+        raise ValueError(f"{path}: evidence must be given for exactly the configurations {refined}")
+    for cid, items in given.items():
+        for i, item in enumerate(items):
+            where = f"{path}: {cid} item {i + 1}"
+            if item.get("strand") not in doc["strands"]:
+                raise ValueError(f"{where}: strand {item.get('strand')!r} is not one of {doc['strands']}")
+            if not item.get("section") or not item.get("supports"):
+                raise ValueError(f"{where}: an item needs a section and what it supports")
+            if ("quote" in item) == ("summary" in item):
+                raise ValueError(f"{where}: an item has either a quote or a summary")
+    return doc
+
+
+def _flat(text: str) -> str:
+    """Whitespace collapsed, block-quote markers removed, curly quote marks straightened."""
+    text = re.sub(r"(?m)^\s*>\s?", "", text)
+    for curly, straight in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, straight)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _quoted_on(item: dict, page: str) -> bool:
+    """Whether the page's own text quotes this item (its longest piece between omission marks)."""
+    piece = max((p.strip(" .") for p in item["quote"].split("[...]")), key=len)
+    return bool(page) and _flat(piece)[:60] in page
+
+
+def evidence_markdown(config_id: str, page_text: str = "") -> str:
+    """The evidence for one configuration as MyST markdown, by strand, each item with the part of the
+    configuration it bears on and the paper's section; items the page (``page_text``) already quotes are
+    marked, so a reader sees which subset the chapter quotes."""
+    doc = load_evidence()
+    config = next((c for c in configurations() if c["id"] == config_id), None)
+    if config is None or config_id not in doc["configurations"]:
+        raise ValueError(f"no evidence for configuration {config_id!r}")
+    items = doc["configurations"][config_id]
+    page = _flat(page_text)
+    quotes = [it for it in items if "quote" in it]
+    shown = [it for it in quotes if _quoted_on(it, page)]
+    lines = [f":::{{admonition}} The paper's evidence for {config_id} (Textbox {config['textbox']}): "
+             f"{config['label']}", ":class: cmo-evidence", "",
+             "What the paper gives for this configuration from each of its three data sources. Quotations are "
+             "the paper's, verbatim, with \"[...]\" marking each omission; summaries are this book's, with the "
+             "paper's section; which part of the configuration each item bears on (*for ...*) is this book's "
+             "reading."]
+    if quotes:
+        lines.append(f"This page quotes {len(shown)} of these {len(quotes)} quotations in its own text "
+                     "(marked *quoted above*); the others are given only here."
+                     if shown else f"This page quotes none of these {len(quotes)} quotations in its own text.")
+    lines.append("")
+    for strand in doc["strands"]:
+        group = [it for it in items if it["strand"] == strand]
+        sections = {it["section"] for it in group}
+        head = f"**{strand[0].upper()}{strand[1:]}**"
+        if len(sections) == 1:
+            head += f" (paper: {_section_label(next(iter(sections)))})"
+        lines += [head, ""]
+        if not group:
+            lines += [f"- {doc['none_note']}", ""]
+            continue
+        for it in group:
+            where = "" if len(sections) == 1 else f" (paper: {_section_label(it['section'])})"
+            if "quote" in it:
+                mark = " *(quoted above)*" if it in shown else ""
+                label = f" [{it['label']}]" if it.get("label") else ""
+                body = f"\u201c{' '.join(it['quote'].split())}\u201d{label}{mark}"
+            else:
+                body = " ".join(it["summary"].split())
+            lines.append(f"- *For {' '.join(it['supports'].split())}:* {body}{where}")
+        lines.append("")
+    lines += [f"*Quotations from {ATTRIBUTION}.*", "", ":::"]
+    return "\n".join(lines)
+
+
+def _section_label(where: str) -> str:
+    return " \u203a ".join(h.strip() for h in where.split(">"))

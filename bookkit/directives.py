@@ -11,7 +11,8 @@ Roles (the paper's-choices results of the book's data, :func:`baseline`):
 - ``{glue:text}`` (myst-nb's, extended): pasted numbers link to the report in the same way.
 
 Directives: ``{data-notice}``; ``{twin-only}`` and ``{not-twin}`` (content rendered only when the data
-are, or are not, the shipped twin); ``{cmo-textbox} N``; ``{cmo-compare} AREA``;
+are, or are not, the shipped twin); ``{cmo-textbox} N``; ``{cmo-compare} AREA``; ``{cmo-evidence} ID`` (the
+paper's evidence for a refined configuration, by strand);
 ``{design-implications}``; ``{bench-table}``.
 
 Every page using the manifest depends on ``_build/results/book-manifest.json``, which is rewritten only
@@ -225,6 +226,21 @@ class CmoCompare(_MarkdownDirective):
 
     def markdown(self) -> str:
         return cmo.comparison_markdown(self.arguments[0])
+
+
+class CmoEvidence(_MarkdownDirective):
+    """The paper's evidence for one refined or new configuration (``data/cmo/evidence.yaml``); items the
+    page quotes in its own text are marked."""
+
+    required_arguments = 1
+
+    def markdown(self) -> str:
+        self.env.note_dependency(str(cmo.EVIDENCE_FILE))
+        source = self.env.doc2path(self.env.docname)
+        text = source.read_text(encoding="utf-8") if hasattr(source, "read_text") else open(source).read()
+        if str(source).endswith(".ipynb"):
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "markdown")
+        return cmo.evidence_markdown(self.arguments[0], text)
 
 
 class DesignImplications(_MarkdownDirective):

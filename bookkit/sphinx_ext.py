@@ -70,6 +70,7 @@ def setup(app):
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", _record_fingerprint)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
+                            ("cmo-evidence", directives.CmoEvidence),
                             ("design-implications", directives.DesignImplications),
                             ("data-notice", directives.DataNotice), ("bench-table", directives.BenchTable),
                             ("twin-only", directives.TwinOnly), ("not-twin", directives.NotTwin),
