@@ -29,10 +29,10 @@ STORE = paths.ROOT / "_build" / "results-store"
 
 
 def engine_inputs() -> list[Path]:
-    """The engine's modules, the pinned requirements and the files the engine reads besides the survey
+    """The engine's modules, the lock of the environment and the files the engine reads besides the survey
     (the codebook, the NHS reference counts)."""
     return sorted((paths.ROOT / "analysis").glob("*.py")) + [
-        paths.ROOT / "requirements.txt",
+        paths.ROOT / "requirements.lock",
         paths.DATA / "codebook.yaml",
         paths.NHS_REFERENCE,
     ]

@@ -44,7 +44,7 @@ FLIPPED = ("phq_slope", "cmo1_help", "cmo2_safe")
 def _fake_root(tmp_path: Path) -> Path:
     """The inputs of the fingerprints (code, requirements, codebook, notebooks, extra inputs, a page)."""
     root = tmp_path / "root"
-    rels = ["_toc.yml", "requirements.txt", "pyproject.toml", "data/codebook.yaml", "book/methods/approach.md",
+    rels = ["_toc.yml", "requirements.lock", "pyproject.toml", "data/codebook.yaml", "book/methods/approach.md",
             str(paths.NHS_REFERENCE.relative_to(ROOT)),
             *(f"{d}.ipynb" for d in build.notebooks()), *(i for v in build.EXTRA_INPUTS.values() for i in v)]
     rels += [str(p.relative_to(ROOT)) for pkg in ("analysis", "bookkit") for p in (ROOT / pkg).glob("*.py")]
@@ -91,7 +91,7 @@ def test_fingerprint_follows_the_survey_not_the_prose(tmp_path, monkeypatch):
         base = prints()
 
     # code, and what the code reads besides the survey: every notebook
-    for rel in ("bookkit/words.py", "analysis/scales.py", "requirements.txt", "data/codebook.yaml",
+    for rel in ("bookkit/words.py", "analysis/scales.py", "requirements.lock", "data/codebook.yaml",
                 "pyproject.toml", paths.NHS_REFERENCE.relative_to(root)):
         (root / rel).write_text((root / rel).read_text() + "\n")
         assert changed(base) == set(docs), rel
