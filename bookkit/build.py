@@ -12,9 +12,9 @@ or the site when the data are at fault:
    Sphinx environment are removed, so no page, image or download from the other data survives. When
    the code (:func:`code_hash`) changed, the Sphinx environment is removed, so Markdown pages that
    print results through the book's roles are read again too (:func:`reread_on_code_change`).
-3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its source, the survey's
-   SHA-256, the code of ``analysis`` and ``bookkit`` and the pinned requirements, and data it names in
-   :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
+3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its code cells and parameters
+   (:func:`notebook_code`; not its prose), the survey's SHA-256, the code of ``analysis`` and ``bookkit``
+   and the lock, and data it names in :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
    notebooks without a record are executed two at a time in worker processes, and this process alone
    writes their outputs to the cache (one writer: jupyter-cache's database is never written
    concurrently).
@@ -75,9 +75,25 @@ def code_hash() -> str:
     return hash_files(engine_inputs() + sorted((paths.ROOT / "bookkit").glob("*.py")) + [paths.ROOT / "pyproject.toml"])
 
 
+def notebook_code(path: Path) -> bytes:
+    """What a notebook's outputs depend on in its own file: the source and tags of its code cells (the
+    ``parameters`` cell among them) and its kernel. Markdown cells, outputs and other metadata are left
+    out, so editing a notebook's prose re-executes nothing (jupyter-cache, too, matches a notebook by its
+    code cells, so the rendered page takes the edited prose with the cached outputs)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def text(source) -> str:
+        return "".join(source) if isinstance(source, list) else source
+
+    cells = [[text(c["source"]), sorted(c.get("metadata", {}).get("tags", []))]
+             for c in nb["cells"] if c["cell_type"] == "code"]
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    return json.dumps({"kernel": kernel, "code": cells}, sort_keys=True).encode()
+
+
 def fingerprint(docname: str, survey_sha: str) -> str:
     """SHA-256 over a notebook's inputs (see the module docstring)."""
-    parts = [f"code={code_hash()}", f"nb={_sha((paths.ROOT / f'{docname}.ipynb').read_bytes())}"]
+    parts = [f"code={code_hash()}", f"nb={_sha(notebook_code(paths.ROOT / f'{docname}.ipynb'))}"]
     if docname not in NO_SURVEY:
         parts.append(f"{SURVEY}={survey_sha}")
     for item in EXTRA_INPUTS.get(docname, []):
