@@ -14,10 +14,10 @@ or the site when the data are at fault:
    print results through the book's roles are read again too (:func:`reread_on_code_change`).
 3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its code cells and parameters
    (:func:`notebook_code`; not its prose), the survey's SHA-256, the code of ``analysis`` and ``bookkit``
-   and the lock, and data it names in :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
-   notebooks without a record are executed two at a time in worker processes, and this process alone
-   writes their outputs to the cache (one writer: jupyter-cache's database is never written
-   concurrently).
+   and the lock, and data it names in :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses
+   its jupyter-cache record; the notebooks without a record are executed two at a time in worker
+   processes, and this process alone writes their outputs to the cache (one writer: jupyter-cache's
+   database is never written concurrently).
 4. **Site.** ``jupyter-book build`` renders from the cache with warnings as errors.
 5. **Prune.** Files in ``_build/html/_images`` and ``_downloads`` that no page references are removed.
 """
