@@ -229,7 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     from analysis.errors import AnalysisError
     from analysis.loading import ContractError
 
-    args = sys.argv[1:] if argv is None else argv
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bookkit.build", description=__doc__.split("\n\n")[0],
+                                     allow_abbrev=False)
+    parser.add_argument("--no-site", action="store_true", help="stop after executing the notebooks")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
     try:
         session = compute_results()
@@ -247,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"executed {len(done)} notebook(s)" + "".join(f"\n  {d}.ipynb: {s:.1f} s" for d, s in done))
-    if "--no-site" in args:
+    if args.no_site:
         return 0
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--warningiserror", "--nitpick",
            "--keep-going"]
