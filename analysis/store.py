@@ -2,7 +2,7 @@
 
 The key of a stored result is the survey file's SHA-256, the options'
 :meth:`~analysis.options.Options.key` and a hash of the engine's own source
-(and the pinned requirements), so a stored result is used only while all
+(and the lock of the environment, requirements.lock), so a stored result is used only while all
 three are unchanged. Every reader of results in the book goes through
 :func:`results_for`: chapters executed by the build, a chapter a reviewer
 re-runs with papermill, the robustness panel and the multiverse. Files are
