@@ -226,10 +226,10 @@ def compute_results(data=None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from analysis.errors import AnalysisError
     from analysis.loading import ContractError
-
-    import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bookkit.build", description=__doc__.split("\n\n")[0],
                                      allow_abbrev=False)

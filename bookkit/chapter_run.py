@@ -83,9 +83,9 @@ def check(notebook: Path, parameters: dict) -> Path:
         raise ChapterError(f"no notebook {notebook} (give NB=book/<part>/<chapter>.ipynb)")
     if not source.is_relative_to(paths.ROOT / "book"):
         raise ChapterError(f"{notebook} is not a chapter of the book (book/...)")
-    own = notebook_parameters(source)
     if not parameters:
         return source
+    own = notebook_parameters(source)
     known = own + [n for n in NAMES if n not in own]
     unknown = [n for n in parameters if n not in known]
     if unknown:
