@@ -130,8 +130,11 @@ def test_requirements_txt_is_the_runtime_part_of_the_lock():
 
 def test_make_installs_from_the_lock_and_reinstalls_when_it_changes():
     """The setup stamp depends on requirements.lock: with the lock newer, make would install it with hashes."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     proc = subprocess.run(["make", "-n", "-W", "requirements.lock", ".venv/.installed-lock"], cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "--require-hashes -r requirements.lock" in proc.stdout and "--no-deps -e ." in proc.stdout
 
