@@ -6,25 +6,35 @@
 # make chapter NB=book/results/caseness.ipynb ARGS="-p exclusion_minutes 10"   re-run one chapter, render it
 # make pdf           the whole book as one PDF (_build/pdf/book.pdf), printed by Chromium
 # make twin          regenerate the synthetic twin (data/synthetic/ipof-survey-twin.csv)
+# make lock          re-resolve requirements.lock from pyproject.toml (uv, with hashes)
 # make bench         time builds, tests, reproduce and the multiverse (benchmarks/latest.json)
 # make stress-build  five cold builds in a row (each must exit 0)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-requirements
+STAMP := $(VENV)/.installed-lock
 SYSTEM_STAMP := _build/.system-packages
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup system test test-all lint reproduce multiverse chapter pdf twin bench book stress-build clean
+.PHONY: setup system lock test test-all lint reproduce multiverse chapter pdf twin bench book stress-build clean
 
 setup: $(STAMP) system
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# requirements.lock: every package (runtime, test, browser, dev), exact versions and their hashes
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@cat requirements.txt requirements-dev.txt > $(STAMP)
+	@cp requirements.lock $(STAMP)
+
+# after a change to pyproject.toml's dependencies: re-resolve (keeping the other pins), then `make` installs;
+# requirements.txt is the runtime part of the lock without hashes, for environment.yml (Binder)
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --generate-hashes --python $(PY) \
+	  --custom-compile-command "make lock" --quiet -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --constraint requirements.lock --python $(PY) --no-annotate \
+	  --custom-compile-command "make lock" --quiet -o requirements.txt
 
 # Debian's Graphviz (the program-theory diagram) and Chromium (browser test, PDF); a no-op when present
 system:

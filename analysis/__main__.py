@@ -19,6 +19,16 @@ from .loading import ContractError
 from .options import CHOICES, DESCRIPTIONS, Options
 
 
+class _Parser(argparse.ArgumentParser):
+    """Refuses a bad command line with one line and exit status 2 (argparse prints the usage too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})  # --tail is not --tails
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def add_option_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per :class:`~analysis.options.Options` field, spelled as the field (``_`` -> ``-``)."""
     paper = Options()
@@ -46,10 +56,10 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m analysis", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     rep = sub.add_parser("reproduce", help="run every analysis and write results.json and tables/*.csv")
     mult = sub.add_parser("multiverse", help="run every combination of the analytic choices; write multiverse.json")
     for p, out in ((rep, paths.DEFAULT_OUT), (mult, paths.ROOT / "_build" / "multiverse")):
@@ -94,7 +104,13 @@ def _multiverse(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "reproduce":
+        try:  # a value argparse accepts but Options refuses (--exclusion-minutes -5 or nan): Options' message
+            options_from(args)
+        except ValueError as exc:
+            parser.exit(2, f"error: {exc} (see python -m analysis reproduce --help)\n")
     try:
         return {"reproduce": _reproduce, "multiverse": _multiverse}[args.command](args)
     except (ContractError, AnalysisError) as exc:

@@ -22,11 +22,7 @@ def _allowed(column: str) -> tuple[str, ...]:
 
 FORUMS = _allowed("forum")
 GENDERS = _allowed("gender")
-ETHNICITIES = _allowed("ethnicity")
 AGE_GROUPS = _allowed("age_group")
-SEXUALITIES = _allowed("sexuality")
-USE_DURATIONS = _allowed("use_duration")
-USE_FREQUENCIES = _allowed("use_frequency")
 
 WAVES = tuple(w.name for w in CODEBOOK.waves)
 #: Time scores of the waves in the paper's growth models (weeks 0, 6, 12 -> 0, 1, 2).
@@ -34,7 +30,6 @@ WAVE_TIME_SCORES = tuple(float(w.time_score) for w in CODEBOOK.waves)
 
 #: Clinical scales: name -> item stems (prefixed by the wave, e.g. ``t1_gad_1``).
 CLINICAL_SCALES = CODEBOOK.clinical_scales()
-GAD_ITEMS = CLINICAL_SCALES["gad"]
 PHQ_ITEMS = CLINICAL_SCALES["phq"]
 
 #: Subscales as the paper names them -> their items (means of answered items).
@@ -52,13 +47,6 @@ FLAGS = tuple(c.name for c in CODEBOOK.columns if c.type == "binary")
 CROSS_COLUMN_RULES: tuple[_codebook.Rule, ...] = CODEBOOK.rules
 #: The speed exclusion's default threshold in minutes (included when ``t1_duration_min`` >= it).
 SPEED_EXCLUSION_MINUTES = float(CODEBOOK.score("included").params["min_minutes"])
-#: Subscale -> the fraction of its items that must be answered for a score (at least half).
-SUBSCALE_MIN_ANSWERED = {name: CODEBOOK.score(name).params["min_answered_fraction"] for name in SUBSCALES}
-#: Caseness: clinical scale -> the highest T1 total that is not a case (GAD-7 <= 7 and PHQ-8 <= 9).
-CASENESS_NOT_CASE_MAX = dict(CODEBOOK.score("caseness").params["not_case_max"])
-#: Values of a 1-5 item counted as "agree" and as "disagree" in the paper.
-AGREE_VALUES = tuple(CODEBOOK.score("agreement").params["agree"])
-DISAGREE_VALUES = tuple(CODEBOOK.score("agreement").params["disagree"])
 
 
 @dataclass(frozen=True)

@@ -41,24 +41,12 @@ class Survey:
     """A validated survey.
 
     ``data`` holds every row of the file (index = spreadsheet row number) with
-    numeric columns as floats (NaN = missing) and categories as strings;
-    ``included`` is the boolean mask of the speed exclusion.
+    numeric columns as floats (NaN = missing) and categories as strings. The speed exclusion is the
+    engine's (:func:`speed_included` with the options' ``exclusion_minutes``), not the file's.
     """
 
     path: Path
     data: pd.DataFrame
-    included: pd.Series
-    exclusion_minutes: float
-
-    @property
-    def sample(self) -> pd.DataFrame:
-        """The included sample: respondents with ``t1_duration_min`` >= the threshold."""
-        return self.data.loc[self.included]
-
-    @property
-    def n_excluded_speed(self) -> int:
-        """Rows of the file outside the included sample (too fast, or no duration)."""
-        return int((~self.included).sum())
 
 
 # --------------------------------------------------------------------------- reading
@@ -300,17 +288,7 @@ def speed_included(data: pd.DataFrame, exclusion_minutes: float = DEFAULT_EXCLUS
     return (data["t1_duration_min"] >= exclusion_minutes).fillna(False).astype(bool)
 
 
-def load_survey(path: Path | str, exclusion_minutes: float = DEFAULT_EXCLUSION_MINUTES) -> Survey:
-    """Read, validate and apply the speed exclusion; raise ContractError on any problem."""
+def load_survey(path: Path | str) -> Survey:
+    """Read and validate; raise ContractError on any problem."""
     path = Path(path)
-    if not np.isfinite(exclusion_minutes) or exclusion_minutes < 0:
-        raise ContractError(f"exclusion minutes must be a number >= 0, got {exclusion_minutes!r}")
-    data = validate(read_records(path), path)
-    included = speed_included(data, exclusion_minutes)
-    if not included.any():
-        raise _fail(
-            path,
-            f"column 't1_duration_min', {_rows_text(list(data.index))}: every respondent took less than "
-            f"{exclusion_minutes:g} minutes, so the speed exclusion leaves nobody to analyse",
-        )
-    return Survey(path=path, data=data, included=included, exclusion_minutes=float(exclusion_minutes))
+    return Survey(path=path, data=validate(read_records(path), path))

@@ -11,8 +11,6 @@ NHS_REFERENCE = DATA / "reference" / "nhs-talking-therapies-north-west-2022-23.c
 LAVAAN_DEMO = DATA / "reference" / "lavaan-demo-growth.csv"
 #: The paper's full text (CC BY 4.0, data/paper/README.md): snippets of the ledger and the CMO data are checked in it.
 PAPER_TEXT = DATA / "paper" / "lobban-2025-jmir-peer-online-forums.txt"
-#: The survey data contract: the layout of the survey file the engine reads.
-SURVEY_CONTRACT = DATA / "survey-data-contract.md"
 DEFAULT_OUT = ROOT / "_build" / "results"
 
 #: Environment variable that points the book (notebooks and pages) at another survey file.

@@ -102,6 +102,6 @@ def reproduce(data: Path, out_dir: Path, options: Options = Options()) -> Result
     Raises ContractError on a file that breaks the contract and AnalysisError on data too small for
     an analysis; nothing is written then.
     """
-    results = run_analysis(load_survey(data, exclusion_minutes=options.exclusion_minutes), options)
+    results = run_analysis(load_survey(data), options)
     write_outputs(results, out_dir)
     return results

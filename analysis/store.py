@@ -2,7 +2,7 @@
 
 The key of a stored result is the survey file's SHA-256, the options'
 :meth:`~analysis.options.Options.key` and a hash of the engine's own source
-(and the pinned requirements), so a stored result is used only while all
+(and the lock of the environment, requirements.lock), so a stored result is used only while all
 three are unchanged. Every reader of results in the book goes through
 :func:`results_for`: chapters executed by the build, a chapter a reviewer
 re-runs with papermill, the robustness panel and the multiverse. Files are
@@ -29,10 +29,10 @@ STORE = paths.ROOT / "_build" / "results-store"
 
 
 def engine_inputs() -> list[Path]:
-    """The engine's modules, the pinned requirements and the files the engine reads besides the survey
+    """The engine's modules, the lock of the environment and the files the engine reads besides the survey
     (the codebook, the NHS reference counts)."""
     return sorted((paths.ROOT / "analysis").glob("*.py")) + [
-        paths.ROOT / "requirements.txt",
+        paths.ROOT / "requirements.lock",
         paths.DATA / "codebook.yaml",
         paths.NHS_REFERENCE,
     ]

@@ -12,12 +12,12 @@ or the site when the data are at fault:
    Sphinx environment are removed, so no page, image or download from the other data survives. When
    the code (:func:`code_hash`) changed, the Sphinx environment is removed, so Markdown pages that
    print results through the book's roles are read again too (:func:`reread_on_code_change`).
-3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its source, the survey's
-   SHA-256, the code of ``analysis`` and ``bookkit`` and the pinned requirements, and data it names in
-   :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses its jupyter-cache record; the
-   notebooks without a record are executed two at a time in worker processes, and this process alone
-   writes their outputs to the cache (one writer: jupyter-cache's database is never written
-   concurrently).
+3. **Notebooks.** Each notebook has a fingerprint (:func:`fingerprint`: its code cells and parameters
+   (:func:`notebook_code`; not its prose), the survey's SHA-256, the code of ``analysis`` and ``bookkit``
+   and the lock, and data it names in :data:`EXTRA_INPUTS`). A notebook whose fingerprint changed loses
+   its jupyter-cache record; the notebooks without a record are executed two at a time in worker
+   processes, and this process alone writes their outputs to the cache (one writer: jupyter-cache's
+   database is never written concurrently).
 4. **Site.** ``jupyter-book build`` renders from the cache with warnings as errors.
 5. **Prune.** Files in ``_build/html/_images`` and ``_downloads`` that no page references are removed.
 """
@@ -75,9 +75,25 @@ def code_hash() -> str:
     return hash_files(engine_inputs() + sorted((paths.ROOT / "bookkit").glob("*.py")) + [paths.ROOT / "pyproject.toml"])
 
 
+def notebook_code(path: Path) -> bytes:
+    """What a notebook's outputs depend on in its own file: the source and tags of its code cells (the
+    ``parameters`` cell among them) and its kernel. Markdown cells, outputs and other metadata are left
+    out, so editing a notebook's prose re-executes nothing (jupyter-cache, too, matches a notebook by its
+    code cells, so the rendered page takes the edited prose with the cached outputs)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+
+    def text(source) -> str:
+        return "".join(source) if isinstance(source, list) else source
+
+    cells = [[text(c["source"]), sorted(c.get("metadata", {}).get("tags", []))]
+             for c in nb["cells"] if c["cell_type"] == "code"]
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    return json.dumps({"kernel": kernel, "code": cells}, sort_keys=True).encode()
+
+
 def fingerprint(docname: str, survey_sha: str) -> str:
     """SHA-256 over a notebook's inputs (see the module docstring)."""
-    parts = [f"code={code_hash()}", f"nb={_sha((paths.ROOT / f'{docname}.ipynb').read_bytes())}"]
+    parts = [f"code={code_hash()}", f"nb={_sha(notebook_code(paths.ROOT / f'{docname}.ipynb'))}"]
     if docname not in NO_SURVEY:
         parts.append(f"{SURVEY}={survey_sha}")
     for item in EXTRA_INPUTS.get(docname, []):
@@ -209,22 +225,27 @@ def compute_results(data=None):
     return session
 
 
-def write_manifest(results) -> bool:
-    """Write the paper's-choices results the pages read (:data:`bookkit.directives.MANIFEST`), only when they
-    changed, so that markdown pages are re-read exactly when their numbers change. The one writer of the
-    manifest: the Sphinx extension only reads it."""
+def write_manifest(results, path: Path | None = None) -> bool:
+    """Write the results the pages read (``path``, default :data:`bookkit.directives.MANIFEST`: the paper's
+    choices on the book's data), only when they changed, so that markdown pages are re-read exactly when
+    their numbers change. The one writer of the manifest: the Sphinx extension only reads it."""
     from analysis.reproduce import jsonable
 
     from .directives import MANIFEST
 
-    return write_json(MANIFEST, {k: jsonable(v) for k, v in results.values.items()})
+    return write_json(path or MANIFEST, {k: jsonable(v) for k, v in results.values.items()})
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from analysis.errors import AnalysisError
     from analysis.loading import ContractError
 
-    args = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m bookkit.build", description=__doc__.split("\n\n")[0],
+                                     allow_abbrev=False)
+    parser.add_argument("--no-site", action="store_true", help="stop after executing the notebooks")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
     try:
         session = compute_results()
@@ -242,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"executed {len(done)} notebook(s)" + "".join(f"\n  {d}.ipynb: {s:.1f} s" for d, s in done))
-    if "--no-site" in args:
+    if args.no_site:
         return 0
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--warningiserror", "--nitpick",
            "--keep-going"]

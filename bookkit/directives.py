@@ -22,6 +22,8 @@ when the results change, so switching the data re-reads exactly the pages that s
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -34,7 +36,9 @@ from analysis.conclusions import BY_ID, NOT_ESTIMABLE
 from . import claims, cmo, interpret, numbers, present, twin_notes, words
 from .mvpage import mv_anchor
 
-MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
+#: The results the roles read; ``make chapter`` points it (``IPOF_MANIFEST``) at its own chapter's results.
+MANIFEST_ENV = "IPOF_MANIFEST"
+MANIFEST = Path(os.environ.get(MANIFEST_ENV) or paths.ROOT / "_build" / "results" / "book-manifest.json")
 REPORT_DOC = "book/reproduction-report"
 _STATE: dict = {}
 

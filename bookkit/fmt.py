@@ -117,13 +117,6 @@ def fmt_bounded(x, decimals: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
-def fmt_pct(n, total, decimals: int = 0) -> str:
-    """n as a percentage of total ('75%'); 'n/a' when either is missing or the total is zero."""
-    if is_missing(n) or is_missing(total) or total == 0:
-        return "n/a"
-    return fmt_num(100 * float(n) / float(total), decimals) + "%"
-
-
 def fmt_int(n) -> str:
     """A count: an integer with a thousands separator ('80,915'; 791.0 prints as '791').
 

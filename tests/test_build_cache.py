@@ -44,7 +44,7 @@ FLIPPED = ("phq_slope", "cmo1_help", "cmo2_safe")
 def _fake_root(tmp_path: Path) -> Path:
     """The inputs of the fingerprints (code, requirements, codebook, notebooks, extra inputs, a page)."""
     root = tmp_path / "root"
-    rels = ["_toc.yml", "requirements.txt", "pyproject.toml", "data/codebook.yaml", "book/methods/approach.md",
+    rels = ["_toc.yml", "requirements.lock", "pyproject.toml", "data/codebook.yaml", "book/methods/approach.md",
             str(paths.NHS_REFERENCE.relative_to(ROOT)),
             *(f"{d}.ipynb" for d in build.notebooks()), *(i for v in build.EXTRA_INPUTS.values() for i in v)]
     rels += [str(p.relative_to(ROOT)) for pkg in ("analysis", "bookkit") for p in (ROOT / pkg).glob("*.py")]
@@ -78,10 +78,27 @@ def test_fingerprint_follows_the_survey_not_the_prose(tmp_path, monkeypatch):
     page.write_text(page.read_text() + "\nAn added sentence.\n")
     assert changed(base) == set()
 
-    nb_path = root / "book/results/growth.ipynb"  # a notebook's own source: that notebook only
+    nb_path = root / "book/results/growth.ipynb"
     nb = json.loads(nb_path.read_text())
-    nb["cells"][0]["source"] = [*nb["cells"][0]["source"], "\nAn added sentence."]
-    nb_path.write_text(json.dumps(nb))
+    kinds = [c["cell_type"] for c in nb["cells"]]
+    prose, params = kinds.index("markdown"), next(
+        i for i, c in enumerate(nb["cells"]) if "parameters" in c.get("metadata", {}).get("tags", []))
+    code = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and i != params)
+
+    def edit(change):
+        change(nb)
+        nb_path.write_text(json.dumps(nb))
+
+    # a notebook's prose, its outputs, its cell ids and metadata: no notebook is stale
+    edit(lambda nb: nb["cells"][prose].update(source=[*nb["cells"][prose]["source"], "\nAn added sentence."]))
+    edit(lambda nb: nb["cells"][code].update(outputs=[], execution_count=99))
+    edit(lambda nb: nb["metadata"].update(edited=True))
+    assert changed(base) == set()
+    # its code, or a parameter's value: that notebook only
+    edit(lambda nb: nb["cells"][code].update(source=[*nb["cells"][code]["source"], "\n1 + 1"]))
+    assert changed(base) == {"book/results/growth"}
+    base = prints()
+    edit(lambda nb: nb["cells"][params].update(source=[*nb["cells"][params]["source"], "\nyates = True"]))
     assert changed(base) == {"book/results/growth"}
     base = prints()
 
@@ -91,11 +108,31 @@ def test_fingerprint_follows_the_survey_not_the_prose(tmp_path, monkeypatch):
         base = prints()
 
     # code, and what the code reads besides the survey: every notebook
-    for rel in ("bookkit/words.py", "analysis/scales.py", "requirements.txt", "data/codebook.yaml",
+    for rel in ("bookkit/words.py", "analysis/scales.py", "requirements.lock", "data/codebook.yaml",
                 "pyproject.toml", paths.NHS_REFERENCE.relative_to(root)):
         (root / rel).write_text((root / rel).read_text() + "\n")
         assert changed(base) == set(docs), rel
         base = prints()
+
+
+def test_a_prose_edit_keeps_the_notebooks_cache_record(tmp_path):
+    """After a markdown edit the build finds the notebook in jupyter-cache (so it executes nothing: its
+    fingerprint did not change either, see above) and the page is rendered with the cached outputs."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    path = tmp_path / "growth.ipynb"
+    shutil.copy(ROOT / "book/results/growth.ipynb", path)
+    cache = get_cache(str(tmp_path / "cache"))
+    nb = nbformat.read(path, as_version=4)
+    cache.cache_notebook_bundle(CacheBundleIn(nb, str(path)), check_validity=False)
+    prose = next(c for c in nb.cells if c.cell_type == "markdown")
+    prose.source += "\nAn added sentence."
+    cache.match_cache_notebook(nb)  # raises KeyError when the edit would need an execution
+    next(c for c in nb.cells if c.cell_type == "code").source += "\n1 + 1"
+    with pytest.raises(KeyError):
+        cache.match_cache_notebook(nb)
 
 
 def test_code_change_drops_the_sphinx_environment(tmp_path, monkeypatch):

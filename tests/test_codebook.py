@@ -110,7 +110,7 @@ def test_contract_reproduces_items_waves_and_reversal():
         EXPECTED_SUBSCALES.values()
     )
     assert contract.CLINICAL_SCALES == EXPECTED_CLINICAL
-    assert (contract.GAD_ITEMS, contract.PHQ_ITEMS) == (EXPECTED_CLINICAL["gad"], EXPECTED_CLINICAL["phq"])
+    assert contract.PHQ_ITEMS == EXPECTED_CLINICAL["phq"]
     assert contract.WAVES == ("t1", "t2", "t3")
     assert contract.WAVE_TIME_SCORES == (0.0, 1.0, 2.0) and all(type(t) is float for t in contract.WAVE_TIME_SCORES)
     assert contract.REVERSED_ITEMS == {"safe_3": 6}
@@ -119,17 +119,19 @@ def test_contract_reproduces_items_waves_and_reversal():
 
 def test_derivation_parameters_match_the_engine():
     """The engine's own constants and behaviour agree with the codebook's derived-score definitions."""
+    score = contract.CODEBOOK.score
     assert (
-        contract.CASENESS_NOT_CASE_MAX
+        dict(score("caseness").params["not_case_max"])
         == {"gad": caseness.GAD_CUTOFF, "phq": caseness.PHQ_CUTOFF}
         == {"gad": 7, "phq": 9}
     )
     assert loading.DEFAULT_EXCLUSION_MINUTES == contract.SPEED_EXCLUSION_MINUTES == 5.0
     values = pd.Series(range(LIKERT[0], LIKERT[1] + 1))
     counts = scales.agreement_counts(values)
-    assert counts == {"agree": len(contract.AGREE_VALUES), "disagree": len(contract.DISAGREE_VALUES)}
-    assert contract.AGREE_VALUES == (4, 5) and contract.DISAGREE_VALUES == (1, 2)
-    assert set(contract.SUBSCALE_MIN_ANSWERED.values()) == {0.5}
+    agree, disagree = (tuple(score("agreement").params[k]) for k in ("agree", "disagree"))
+    assert counts == {"agree": len(agree), "disagree": len(disagree)}
+    assert agree == (4, 5) and disagree == (1, 2)
+    assert {score(name).params["min_answered_fraction"] for name in contract.SUBSCALES} == {0.5}
     for k in (4, 5, 6):  # the engine scores exactly when at least ceil(k / 2) items are answered
         for answered in range(k + 1):
             items = pd.DataFrame([[3.0] * answered + [np.nan] * (k - answered)])

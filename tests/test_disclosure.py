@@ -11,6 +11,7 @@ import pytest
 
 from analysis import correlations, disclosure, growth, sample, scales, ttests
 from analysis.engine import analysis_frame
+from analysis.loading import speed_included
 from bookkit import claims, figures
 from survey_factory import make_survey
 
@@ -41,7 +42,8 @@ def small_survey(tmp_path_factory):
     df["ever_posted"] = 1
     df.loc[:5, "ever_posted"] = 0  # 6 never-posters: a small group
     df.loc[:5, "posted_6wk"] = 0
-    return load_survey(write_survey(df, tmp_path_factory.mktemp("small") / "small.csv")).sample
+    data = load_survey(write_survey(df, tmp_path_factory.mktemp("small") / "small.csv")).data
+    return data.loc[speed_included(data)]
 
 
 def test_thresholds_come_from_the_configuration():

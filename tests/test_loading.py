@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from analysis.__main__ import main
-from analysis.loading import ContractError, load_survey
+from analysis.engine import describe_sample
+from analysis.loading import ContractError, load_survey, speed_included
 from survey_factory import make_survey, write_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,11 +30,6 @@ def set_cell(column, positions, value):
         return df
 
     return mutate
-
-
-def everyone_fast(df):
-    df["t1_duration_min"] = 2.5
-    return df
 
 
 def posted_not_ever(df):
@@ -56,7 +52,6 @@ FRAME_CASES = [
     ("flag set to 2", set_cell("reason_self", [15], 2), "reason_self", [row(15)], "0 or 1"),
     ("negative duration", set_cell("t1_duration_min", [30], -3), "t1_duration_min", [row(30)], ">= 0"),
     ("text duration", set_cell("t1_duration_min", [31], "ten"), "t1_duration_min", [row(31)], "number"),
-    ("everyone excluded", everyone_fast, "t1_duration_min", [row(0)], "speed exclusion"),
     (
         "posted but never posted",
         posted_not_ever,
@@ -194,11 +189,12 @@ def test_speed_exclusion_threshold_is_a_parameter(tmp_path):
     df = make_survey(100, seed=6)
     df.loc[0, "t1_duration_min"] = np.nan  # no duration: not >= the threshold, so excluded
     path = write_survey(df, tmp_path / "s.csv")
+    survey = load_survey(path)
     for minutes in (0, 5, 10):
-        survey = load_survey(path, exclusion_minutes=minutes)
         expected = int((df["t1_duration_min"] >= minutes).sum())
-        assert len(survey.sample) == expected
-        assert survey.n_excluded_speed == len(df) - expected
+        sample, values, _ = describe_sample(survey, minutes)
+        assert len(sample) == expected and speed_included(survey.data, minutes).sum() == expected
+        assert values["n_excluded_speed"] == len(df) - expected
 
 
 def test_real_process_exit_code_and_stderr(tmp_path):
@@ -236,7 +232,7 @@ def test_book_build_refuses_bad_data_before_touching_anything(tmp_path):
     assert (cache_state.read_bytes() if cache_state.exists() else None) == before
 
 
-@pytest.mark.parametrize("kind", ["five_rows", "constant_wave", "no_never_posters"])
+@pytest.mark.parametrize("kind", ["five_rows", "constant_wave", "no_never_posters", "everyone_fast"])
 def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kind, monkeypatch, capsys):
     """Contract-valid but too small or degenerate data: reproduce and make book's first step say which
     analysis, why and the minimum needed, exit 2, no traceback, and nothing is written."""
@@ -247,9 +243,12 @@ def test_degenerate_data_give_one_message_and_exit_2(tmp_path, survey_frame, kin
         cols = [c for c in df.columns if c.startswith("t3_gad_")]
         df.loc[df[cols].notna().all(axis=1), cols] = 1
         expected = "the totals at T3 are all equal"
-    else:
+    elif kind == "no_never_posters":
         df["ever_posted"], df["posted_6wk"] = 1, 1
         expected = "the never-posted group has 0 respondent(s)"
+    else:  # the speed exclusion (the engine's, with the options' minutes) leaves nobody
+        df["t1_duration_min"] = 2.5
+        expected = "no respondent took 5 minutes or more (speed exclusion)"
     data = write_survey(df, tmp_path / f"{kind}.csv")
     out = tmp_path / "out"
     from bookkit import build

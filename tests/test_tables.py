@@ -67,12 +67,9 @@ def test_a_fractional_count_is_an_error():
         fmt.fmt_int(True)
 
 
-def test_booleans_and_percentages():
+def test_booleans():
     assert [fmt.fmt_bool(v) for v in (True, False, np.bool_(True), 0, "false")] == ["Yes", "No", "Yes", "No", "No"]
     assert fmt.fmt_bool(None) == "n/a"
-    assert fmt.fmt_pct(3, 4) == "75%"
-    assert fmt.fmt_pct(1, 3, 1) == "33.3%"
-    assert fmt.fmt_pct(1, 0) == "n/a"
 
 
 @pytest.mark.parametrize("value,kind", [
