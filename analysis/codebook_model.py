@@ -57,6 +57,18 @@ class Column:
     wave: str | None = None
     stem: str | None = None
 
+    def rule(self) -> str:
+        """The allowed values in words, as the contract states them (the validation messages use it)."""
+        if self.type == "text":
+            return "a non-empty, unique respondent pseudonym"
+        if self.type == "category":
+            return "one of " + ", ".join(self.allowed)
+        if self.type == "binary":
+            return "0 or 1"
+        if self.type == "number":
+            return f"a number >= {self.low:g}"
+        return f"a whole number from {self.low:g} to {self.high:g}"
+
 
 @dataclass(frozen=True)
 class Rule:

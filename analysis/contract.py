@@ -8,8 +8,6 @@ the statistics modules take their item lists from them, so a name in the codeboo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import codebook as _codebook
 
 #: The checked codebook every name below is derived from.
@@ -49,56 +47,12 @@ CROSS_COLUMN_RULES: tuple[_codebook.Rule, ...] = CODEBOOK.rules
 SPEED_EXCLUSION_MINUTES = float(CODEBOOK.score("included").params["min_minutes"])
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One contract column.
-
-    kind is ``id``, ``category``, ``flag`` (0/1), ``number`` (real, >= low)
-    or ``integer`` (whole number in [low, high]).
-    """
-
-    name: str
-    kind: str
-    categories: tuple[str, ...] = ()
-    low: float | None = None
-    high: float | None = None
-
-    def rule(self) -> str:
-        """The allowed values in words, as the contract states them."""
-        if self.kind == "id":
-            return "a non-empty, unique respondent pseudonym"
-        if self.kind == "category":
-            return "one of " + ", ".join(self.categories)
-        if self.kind == "flag":
-            return "0 or 1"
-        if self.kind == "number":
-            return f"a number >= {self.low:g}"
-        return f"a whole number from {self.low:g} to {self.high:g}"
-
-
-#: Codebook type -> ColumnSpec kind (the respondent id is the one text column).
-_KINDS = {"text": "id", "category": "category", "binary": "flag", "number": "number", "integer": "integer"}
-
-
-def _spec(col: _codebook.Column) -> ColumnSpec:
-    kind = _KINDS[col.type]
-    if kind == "category":
-        return ColumnSpec(col.name, kind, col.allowed)
-    if kind == "number":
-        return ColumnSpec(col.name, kind, low=col.low)
-    if kind == "integer":
-        return ColumnSpec(col.name, kind, low=col.low, high=col.high)
-    return ColumnSpec(col.name, kind)
-
-
-def _columns() -> tuple[ColumnSpec, ...]:
-    return tuple(_spec(c) for c in CODEBOOK.columns)
-
-
-COLUMNS: tuple[ColumnSpec, ...] = _columns()
+#: The survey file's columns: the codebook's own column model (:class:`analysis.codebook_model.Column`),
+#: from which :func:`analysis.loading.build_schema` builds the pandera schema.
+COLUMNS: tuple[_codebook.Column, ...] = CODEBOOK.columns
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-NUMERIC_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind in ("flag", "number", "integer"))
-CATEGORY_COLUMNS: dict[str, tuple[str, ...]] = {c.name: c.categories for c in COLUMNS if c.kind == "category"}
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.type in ("binary", "number", "integer"))
+CATEGORY_COLUMNS: dict[str, tuple[str, ...]] = {c.name: c.allowed for c in COLUMNS if c.type == "category"}
 
 
 def wave_items(scale: str, wave: str) -> list[str]:

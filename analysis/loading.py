@@ -23,6 +23,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from . import contract
+from .codebook_model import Column
 
 #: How many offending rows a message lists before saying "and N more".
 MAX_ROWS_SHOWN = 5
@@ -151,7 +152,7 @@ def _as_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.where(values.astype(str).str.fullmatch(_NUMBER.pattern)), errors="coerce")
 
 
-def _checks(spec: contract.ColumnSpec) -> list[pa.Check]:
+def _checks(spec: Column) -> list[pa.Check]:
     def is_number(s: pd.Series) -> pd.Series:
         return s.astype(str).str.fullmatch(_NUMBER.pattern)
 
@@ -166,13 +167,13 @@ def _checks(spec: contract.ColumnSpec) -> list[pa.Check]:
         return lambda s: (lambda x: x.isna() | ((x >= low) & (x <= high)))(_as_number(s))
 
     number = pa.Check(is_number, name=f"must be a number; {_MISSING_HINT}")
-    if spec.kind == "category":
-        return [pa.Check(lambda s, c=spec.categories: s.isin(c), name=f"must be {spec.rule()}; {_MISSING_HINT}")]
-    if spec.kind == "number":
+    if spec.type == "category":
+        return [pa.Check(lambda s, c=spec.allowed: s.isin(c), name=f"must be {spec.rule()}; {_MISSING_HINT}")]
+    if spec.type == "number":
         return [number, pa.Check(at_least(spec.low), name=f"must be {spec.rule()}")]
-    if spec.kind == "flag":
+    if spec.type == "binary":
         return [number, pa.Check(lambda s: _as_number(s).isna() | _as_number(s).isin([0, 1]), name="must be 0 or 1")]
-    if spec.kind == "integer":
+    if spec.type == "integer":
         return [
             number,
             pa.Check(whole, name=f"must be a whole number (no fractions); allowed: {spec.rule()}"),
@@ -195,10 +196,11 @@ def _rule_check(rule) -> pa.Check:
 
 
 def build_schema() -> pa.DataFrameSchema:
-    """The pandera schema of the contract, applied to the file's raw (string) cells."""
+    """The pandera schema of the contract, built from the codebook's columns and rules, applied to the file's
+    raw (string) cells."""
     columns = {}
     for spec in contract.COLUMNS:
-        if spec.kind == "id":
+        if spec.type == "text":
             columns[spec.name] = pa.Column(None, nullable=False, unique=True)
         else:
             columns[spec.name] = pa.Column(None, checks=_checks(spec), nullable=True)

@@ -73,7 +73,7 @@ def item_frequencies(sample: pd.DataFrame) -> pd.DataFrame:
     n = len(sample)
     rows = []
     for spec in contract.COLUMNS:
-        if spec.kind != "integer":
+        if spec.type != "integer":
             continue
         values = sample[spec.name]
         for answer in range(int(spec.low), int(spec.high) + 1):

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from analysis import caseness, codebook, contract, loading, scales
-from analysis.contract import ColumnSpec
 from bookkit import codebook_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,14 +51,15 @@ EXPECTED_FLAGS = (
 )
 
 
-def expected_columns() -> tuple[ColumnSpec, ...]:
-    """The contract's column table, in its order (the pre-codebook hard-coded specs)."""
-    cat = lambda name: ColumnSpec(name, "category", EXPECTED_CATEGORIES[name])  # noqa: E731
-    flag = lambda name: ColumnSpec(name, "flag")  # noqa: E731
+def expected_columns() -> tuple[tuple, ...]:
+    """The contract's column table, in its order, as (name, type, allowed, low, high): the pre-codebook
+    hard-coded specs."""
+    cat = lambda name: (name, "category", EXPECTED_CATEGORIES[name], None, None)  # noqa: E731
+    flag = lambda name: (name, "binary", (), 0, 1)  # noqa: E731
     cols = [
-        ColumnSpec("record_id", "id"),
+        ("record_id", "text", (), None, None),
         cat("forum"),
-        ColumnSpec("t1_duration_min", "number", low=0),
+        ("t1_duration_min", "number", (), 0, None),
         cat("gender"),
         cat("ethnicity"),
         cat("age_group"),
@@ -72,18 +72,18 @@ def expected_columns() -> tuple[ColumnSpec, ...]:
         flag("responded_or_liked_6wk"),
         flag("posted_6wk"),
         flag("ever_posted"),
-        ColumnSpec("visit_read", "integer", low=1, high=5),
-        ColumnSpec("stigma_inferior", "integer", low=1, high=5),
+        ("visit_read", "integer", (), 1, 5),
+        ("stigma_inferior", "integer", (), 1, 5),
     ]
-    cols += [ColumnSpec(c, "integer", low=1, high=10) for c in EXPECTED_SUBSCALES["selfeff_total"]]
+    cols += [(c, "integer", (), 1, 10) for c in EXPECTED_SUBSCALES["selfeff_total"]]
     for name in ("T1_help_total", "T1_mod_total", "safe_total"):
-        cols += [ColumnSpec(c, "integer", low=1, high=5) for c in EXPECTED_SUBSCALES[name]]
+        cols += [(c, "integer", (), 1, 5) for c in EXPECTED_SUBSCALES[name]]
     for wave in ("t1", "t2", "t3"):
-        cols += [
-            ColumnSpec(f"{wave}_{s}", "integer", low=0, high=3)
-            for s in EXPECTED_CLINICAL["gad"] + EXPECTED_CLINICAL["phq"]
-        ]
+        cols += [(f"{wave}_{s}", "integer", (), 0, 3) for s in EXPECTED_CLINICAL["gad"] + EXPECTED_CLINICAL["phq"]]
     return tuple(cols)
+
+
+RULE_TEXT = {"text": "a non-empty, unique respondent pseudonym", "binary": "0 or 1"}
 
 
 def test_contract_columns_are_the_codebook_columns():
@@ -94,12 +94,17 @@ def test_contract_columns_are_the_codebook_columns():
 
 
 def test_contract_reproduces_the_hard_coded_specs():
-    assert contract.COLUMNS == expected_columns()
-    assert [c.rule() for c in contract.COLUMNS] == [c.rule() for c in expected_columns()]
+    got = tuple((c.name, c.type, c.allowed, c.low, c.high) for c in contract.COLUMNS)
+    assert got == expected_columns()
+    for c, (_, kind, allowed, low, high) in zip(contract.COLUMNS, expected_columns(), strict=True):
+        expected = RULE_TEXT.get(kind) or ("one of " + ", ".join(allowed) if kind == "category" else
+                                           f"a number >= {low:g}" if kind == "number" else
+                                           f"a whole number from {low:g} to {high:g}")
+        assert c.rule() == expected, c.name
     assert contract.CATEGORY_COLUMNS == EXPECTED_CATEGORIES
     assert contract.FORUMS == EXPECTED_CATEGORIES["forum"] and contract.AGE_GROUPS == EXPECTED_CATEGORIES["age_group"]
     assert contract.NUMERIC_COLUMNS == tuple(
-        c.name for c in expected_columns() if c.kind != "id" and c.kind != "category"
+        c[0] for c in expected_columns() if c[1] not in ("text", "category")
     )
     assert contract.FLAGS == EXPECTED_FLAGS
 
@@ -310,10 +315,10 @@ def test_items_table_lists_every_column_once():
     table = codebook_table.items_table()
     assert list(table.columns)[:6] == ["variable", "wording", "response scale", "subscale", "reversed", "derivation"]
     names = [n for cell in table["variable"] for n in cell.split(", ")]
-    assert sorted(names) == sorted(c.name for c in expected_columns())
+    assert sorted(names) == sorted(c[0] for c in expected_columns())
     assert len(table) == 39 + 15
     full = codebook_table.items_table(collapse_waves=False)
-    assert tuple(full["variable"]) == tuple(c.name for c in expected_columns())
+    assert tuple(full["variable"]) == tuple(c[0] for c in expected_columns())
 
 
 def test_items_table_shows_subscales_reversal_and_derivations():
