@@ -19,17 +19,25 @@ from . import paths, scales
 
 GAD_CUTOFF = 7  # not a case at or below
 PHQ_CUTOFF = 9
+#: Option ``caseness_cutoffs``: (GAD-7, PHQ-8) totals at or below which a respondent is not a case.
+#: "nhs": NHS Talking Therapies caseness (the paper's: a case at GAD-7 >= 8 or PHQ-8 >= 10);
+#: "gad10_phq10": the screening cut-offs of the scales' validation studies, GAD-7 >= 10 (Spitzer et al.
+#: 2006) and PHQ-8 >= 10 (Kroenke et al. 2001 for the PHQ-9; Kroenke et al. 2009 for the PHQ-8).
+CUTOFFS: dict[str, tuple[int, int]] = {"nhs": (GAD_CUTOFF, PHQ_CUTOFF), "gad10_phq10": (9, 9)}
 
 
-def is_case(gad_total: pd.Series, phq_total: pd.Series) -> pd.Series:
-    """Boolean caseness (NaN where either total is missing): not (GAD-7 <= 7 and PHQ-8 <= 9)."""
-    case = ~((gad_total <= GAD_CUTOFF) & (phq_total <= PHQ_CUTOFF))
+def is_case(gad_total: pd.Series, phq_total: pd.Series, gad_cutoff: int = GAD_CUTOFF,
+            phq_cutoff: int = PHQ_CUTOFF) -> pd.Series:
+    """Boolean caseness (NaN where either total is missing): not (GAD-7 <= gad_cutoff and PHQ-8 <= phq_cutoff)."""
+    case = ~((gad_total <= gad_cutoff) & (phq_total <= phq_cutoff))
     return case.astype(object).where(gad_total.notna() & phq_total.notna())
 
 
-def survey_caseness(sample: pd.DataFrame) -> tuple[int, int]:
-    """(cases, not cases) among included respondents with both T1 totals."""
-    case = is_case(scales.clinical_total(sample, "gad", "t1"), scales.clinical_total(sample, "phq", "t1")).dropna()
+def survey_caseness(sample: pd.DataFrame, cutoffs: str = "nhs") -> tuple[int, int]:
+    """(cases, not cases) among included respondents with both T1 totals, at the cut-offs ``cutoffs``
+    (:data:`CUTOFFS`)."""
+    case = is_case(scales.clinical_total(sample, "gad", "t1"), scales.clinical_total(sample, "phq", "t1"),
+                   *CUTOFFS[cutoffs]).dropna()
     n_cases = int(case.astype(bool).sum())
     return n_cases, int(len(case) - n_cases)
 
@@ -75,9 +83,10 @@ def chi_square_2x2(a_cases: int, a_not: int, b_cases: int, b_not: int, correctio
     )
 
 
-def caseness_results(sample: pd.DataFrame, correction: bool = False) -> dict[str, float | int]:
-    """The caseness keys of the results manifest, plus the NHS counts used."""
-    cases, not_cases = survey_caseness(sample)
+def caseness_results(sample: pd.DataFrame, correction: bool = False, cutoffs: str = "nhs") -> dict[str, float | int]:
+    """The caseness keys of the results manifest, plus the NHS counts used (always the published counts at
+    the NHS cut-offs, whatever ``cutoffs`` the survey is scored with)."""
+    cases, not_cases = survey_caseness(sample, cutoffs)
     nhs_cases, nhs_not = nhs_reference()
     test = chi_square_2x2(cases, not_cases, nhs_cases, nhs_not, correction=correction)
     return {

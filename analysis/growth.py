@@ -118,10 +118,16 @@ class GrowthFit:
     information: str
     missing: str
     names: tuple[str, ...] = field(default=())
+    #: Free parameters (fewer than ``len(theta)`` when the residual variances are held equal).
+    n_free: int | None = None
+    #: Rubin's degrees of freedom per parameter under multiple imputation (None: a single fit, normal Wald).
+    rubin_df: np.ndarray | None = None
+    #: Under multiple imputation: the pooled model test (D2, :func:`pool_chi2`) as (chi2 scale, p).
+    pooled_test: tuple[float, float] | None = None
 
     @property
     def n_params(self) -> int:
-        return len(self.theta)
+        return len(self.theta) if self.n_free is None else self.n_free
 
     @property
     def df(self) -> int:
@@ -130,12 +136,24 @@ class GrowthFit:
 
     @property
     def chi2(self) -> float:
-        """Likelihood-ratio chi-square against the saturated model (0 when that is negative by rounding)."""
+        """Likelihood-ratio chi-square against the saturated model (0 when that is negative by rounding);
+        under multiple imputation the pooled D2 statistic on the chi-square scale (D2 x df)."""
+        if self.pooled_test is not None:
+            return self.pooled_test[0]
         return max(0.0, 2.0 * (self.loglik_saturated - self.loglik))
 
     @property
     def p_value(self) -> float:
+        if self.pooled_test is not None:
+            return self.pooled_test[1]
         return float(stats.chi2.sf(self.chi2, self.df)) if self.df > 0 else float("nan")
+
+    def critical(self, name: str) -> float:
+        """The 97.5% point of the reference distribution of a parameter's Wald statistic: normal for a
+        single fit, t on Rubin's degrees of freedom under multiple imputation."""
+        if self.rubin_df is None:
+            return Z_95
+        return float(stats.t.ppf(0.975, self.rubin_df[self.names.index(name)]))
 
     @property
     def implied(self) -> tuple[np.ndarray, np.ndarray]:
@@ -162,21 +180,26 @@ class GrowthFit:
         return float(self.se[self.names.index(name)])
 
     def wald_p(self, name: str) -> float:
-        """Two-tailed Wald p of one parameter."""
-        return float(2 * stats.norm.sf(abs(self.estimate(name) / self.std_error(name))))
+        """Two-tailed Wald p of one parameter (t on Rubin's df under multiple imputation)."""
+        z = abs(self.estimate(name) / self.std_error(name))
+        if self.rubin_df is None:
+            return float(2 * stats.norm.sf(z))
+        return float(2 * stats.t.sf(z, self.rubin_df[self.names.index(name)]))
 
     def table(self) -> pd.DataFrame:
         """Parameter table: estimate, SE, z, two-tailed p and 95% Wald CI."""
         z = self.theta / self.se
+        crit = np.array([self.critical(n) for n in self.names])
+        p = 2 * stats.norm.sf(np.abs(z)) if self.rubin_df is None else 2 * stats.t.sf(np.abs(z), self.rubin_df)
         return pd.DataFrame(
             {
                 "parameter": self.names,
                 "estimate": self.theta,
                 "se": self.se,
                 "z": z,
-                "p": 2 * stats.norm.sf(np.abs(z)),
-                "ci_low": self.theta - Z_95 * self.se,
-                "ci_high": self.theta + Z_95 * self.se,
+                "p": p,
+                "ci_low": self.theta - crit * self.se,
+                "ci_high": self.theta + crit * self.se,
             }
         )
 
@@ -208,6 +231,31 @@ class Estimation:
     loglik: float
     loglik_saturated: float
     missing: str
+    residuals: str = "free"
+
+    @property
+    def expansion(self) -> np.ndarray:
+        """E with full theta = E @ free theta (:func:`expansion`)."""
+        return expansion(len(self.time_scores), self.residuals)
+
+
+#: The levels of option ``growth_residuals``.
+RESIDUALS = ("free", "equal")
+
+
+def expansion(p: int, residuals: str = "free") -> np.ndarray:
+    """The (5 + p) x q matrix E mapping the free parameters to the full vector of the module docstring:
+    the identity when each wave has its own residual variance (``"free"``); with ``"equal"`` one residual
+    variance shared by the p waves (q = 6), so theta_1 = ... = theta_p. The model stays linear in the
+    free parameters, so the FIML gradient is E' times the full one and the information E' I E."""
+    if residuals == "free":
+        return np.eye(5 + p)
+    if residuals != "equal":
+        raise ValueError(f"residuals must be one of {RESIDUALS}, not {residuals!r}")
+    e = np.zeros((5 + p, 6))
+    e[:5, :5] = np.eye(5)
+    e[5:, 5] = 1.0
+    return e
 
 
 def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, tuple[float, ...]]:
@@ -217,8 +265,8 @@ def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, 
         raise ValueError(f"need one column per time score ({len(time_scores)}), got shape {y.shape}")
     if missing == "listwise":
         y = y[~np.isnan(y).any(axis=1)]
-    elif missing != "fiml":
-        raise ValueError(f"missing must be 'fiml' or 'listwise', not {missing!r}")
+    elif missing not in ("fiml", "mi", "delta"):
+        raise ValueError(f"missing must be 'fiml', 'listwise', 'mi' or 'delta', not {missing!r}")
     y = y[~np.isnan(y).all(axis=1)]
     minimum = max(MIN_GROWTH_N, 5 + 2 * y.shape[1])
     if len(y) < minimum:
@@ -232,37 +280,49 @@ def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, 
     return y, time_scores
 
 
-def _objective(patterns: MissingPatterns, time_scores):
+def _objective(patterns: MissingPatterns, time_scores, residuals: str = "free"):
+    """Negative log-likelihood and its analytic gradient as functions of the free parameters."""
     dmu, dsig = moment_jacobians(time_scores)
+    e = expansion(len(time_scores), residuals)
 
-    def negll(theta):
-        value = -patterns.loglik(*implied_moments(theta, time_scores))
+    def negll(free):
+        value = -patterns.loglik(*implied_moments(e @ free, time_scores))
         return value if np.isfinite(value) else 1e300
 
-    def gradient(theta):
-        g_mu, g_sigma = patterns.score(*implied_moments(theta, time_scores))
-        return -(dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma))
+    def gradient(free):
+        g_mu, g_sigma = patterns.score(*implied_moments(e @ free, time_scores))
+        return -e.T @ (dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma))
 
     return negll, gradient
 
 
-def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", label: str = "") -> Estimation:
+def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", label: str = "",
+                  residuals: str = "free", start=None, polish: bool = True):
     """Steps 1-3 of the module docstring: FIML estimates and the saturated log-likelihood.
 
+    ``residuals="equal"`` holds the residual variances equal across waves (:func:`expansion`);
+    ``missing`` "mi" or "delta" estimates by multiple imputation (:func:`estimate_lgcm_mi`, returning an
+    :class:`MIEstimation`). ``start``: full-length start values instead of semopy's (used for imputed data,
+    which are then not Newton-polished: ``polish``).
     Raises :class:`AnalysisError` with fewer than :data:`MIN_GROWTH_N` usable rows.
     """
+    if missing in ("mi", "delta"):
+        return estimate_lgcm_mi(waves, time_scores, missing, label, residuals)
     y, time_scores = _prepare(waves, time_scores, missing, label)
     patterns = MissingPatterns(y)
-    negll, gradient = _objective(patterns, time_scores)
+    e = expansion(len(time_scores), residuals)
+    negll, gradient = _objective(patterns, time_scores, residuals)
     hessian = nd.Jacobian(gradient, method="central")
-    try:
-        start = _semopy_estimates(y, time_scores)
-    except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. a wave whose few totals are all equal
-        raise AnalysisError(f"growth model{label}", f"no starting solution can be found ({exc})",
-                            "scores that vary within each wave") from None
+    if start is None:
+        try:
+            start = _semopy_estimates(y, time_scores)
+        except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. a wave whose few totals are all equal
+            raise AnalysisError(f"growth model{label}", f"no starting solution can be found ({exc})",
+                                "scores that vary within each wave") from None
+    start = np.linalg.pinv(e) @ np.asarray(start, dtype=float)  # equal residuals: their mean
     refined = optimize.minimize(negll, start, jac=gradient, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
     theta = refined.x if refined.fun <= negll(start) else start
-    for _ in range(3):  # Newton polishing on the analytic gradient
+    for _ in range(3 if polish else 0):  # Newton polishing on the analytic gradient
         try:
             step = np.linalg.solve(hessian(theta), gradient(theta))
         except np.linalg.LinAlgError:
@@ -271,25 +331,35 @@ def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", lab
             break
         theta = theta - step
     _, _, ll_sat = saturated_moments(patterns)
-    return Estimation(patterns, time_scores, theta, -negll(theta), ll_sat, missing)
+    return Estimation(patterns, time_scores, e @ theta, -negll(theta), ll_sat, missing, residuals)
 
 
 def standard_errors(est: Estimation, information: str = "observed") -> np.ndarray:
-    """Step 4: SEs from the inverse observed or expected information (NaN where not positive)."""
+    """Step 4: SEs from the inverse observed or expected information of the free parameters (NaN where not
+    positive), mapped to the full vector (equal residual variances share one SE)."""
+    e = est.expansion
+    free = np.linalg.pinv(e) @ est.theta
     if information == "observed":
-        _, gradient = _objective(est.patterns, est.time_scores)
-        info = nd.Jacobian(gradient, method="central")(est.theta)
+        _, gradient = _objective(est.patterns, est.time_scores, est.residuals)
+        info = nd.Jacobian(gradient, method="central")(free)
         info = (info + info.T) / 2
     elif information == "expected":
-        info = expected_information(est.theta, est.time_scores, est.patterns)
+        info = e.T @ expected_information(est.theta, est.time_scores, est.patterns) @ e
     else:
         raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
-    diag = np.diag(np.linalg.pinv(info))
+    diag = np.diag(e @ np.linalg.pinv(info) @ e.T)
     return np.sqrt(np.where(diag > 0, diag, np.nan))
 
 
-def fit_from(est: Estimation, information: str = "observed") -> GrowthFit:
-    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs."""
+def _names(p: int) -> tuple[str, ...]:
+    return PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p))
+
+
+def fit_from(est, information: str = "observed") -> GrowthFit:
+    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs (pooled by Rubin's
+    rules for an :class:`MIEstimation`, :func:`pool_fits`)."""
+    if isinstance(est, MIEstimation):
+        return pool_fits(est, information)
     p = len(est.time_scores)
     return GrowthFit(
         n=est.patterns.n,
@@ -300,7 +370,121 @@ def fit_from(est: Estimation, information: str = "observed") -> GrowthFit:
         loglik_saturated=est.loglik_saturated,
         information=information,
         missing=est.missing,
-        names=PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p)),
+        names=_names(p),
+        n_free=est.expansion.shape[1],
+    )
+
+
+# --------------------------------------------------------------------------- multiple imputation
+
+#: Imputations per model (option ``growth_missing`` = "mi" or "delta"), and their seed.
+MI_M = 20
+MI_SEED = 20250101
+#: The not-at-random shift of option ``growth_missing`` = "delta": points added to every imputed later-wave
+#: total (T2, T3) of a respondent who missed that wave (a dropout scores this much worse than MAR predicts).
+MI_DELTA = 3.0
+#: MICE cycles before each imputation is kept.
+MI_CYCLES = 5
+
+
+@dataclass
+class MIEstimation:
+    """The FIML-free estimation of one model by multiple imputation: one complete-data fit per imputation."""
+
+    fits: list[Estimation]
+    time_scores: tuple[float, ...]
+    missing: str
+    n: int
+
+
+def impute(y: np.ndarray, m: int = MI_M, seed: int = MI_SEED, cycles: int = MI_CYCLES) -> list[np.ndarray]:
+    """``m`` completed copies of the wave totals ``y`` (rows with at least one wave) by chained equations:
+    statsmodels' ``MICEData`` (each wave imputed from the others by OLS with predictive mean matching),
+    ``cycles`` cycles before each copy is kept, the copies successive states of one chain. Seeded, and
+    the global NumPy random state (which ``MICEData`` draws from) is restored afterwards."""
+    from statsmodels.imputation.mice import MICEData
+
+    frame = pd.DataFrame(y, columns=[f"y{w}" for w in range(y.shape[1])])
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        data = MICEData(frame)
+        out = []
+        for _ in range(m):
+            data.update_all(cycles)
+            out.append(data.data[frame.columns].to_numpy(float).copy())
+    finally:
+        np.random.set_state(state)
+    return out
+
+
+def estimate_lgcm_mi(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "mi", label: str = "",
+                     residuals: str = "free", delta: float = MI_DELTA, imputations=None) -> MIEstimation:
+    """The growth model by multiple imputation (``missing="mi"``) or with the not-at-random shift
+    (``"delta"``: :data:`MI_DELTA` added to the imputed totals of every later wave a respondent missed;
+    the first wave is never shifted). Rows: every respondent with at least one wave total, as FIML.
+    ``imputations``: the completed copies of those rows (:func:`impute`, computed when None); each is fitted
+    by ML from the FIML estimates."""
+    y, time_scores = _prepare(waves, time_scores, missing, label)
+    missing_mask = np.isnan(y)
+    base = estimate_lgcm(y, time_scores, "fiml", label, residuals)
+    fits = []
+    for completed in impute(y) if imputations is None else imputations:
+        if missing == "delta":
+            shift = missing_mask.copy()
+            shift[:, 0] = False
+            completed = completed + delta * shift
+        fits.append(estimate_lgcm(completed, time_scores, "fiml", label, residuals, start=base.theta, polish=False))
+    return MIEstimation(fits, time_scores, missing, len(y))
+
+
+def rubin(estimates: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rubin's rules (Rubin 1987): per parameter (columns) over m imputations (rows), the pooled estimate
+    (mean), its total variance T = W + (1 + 1/m) B (W the mean within-imputation variance, B the
+    between-imputation variance) and the degrees of freedom (m - 1)(1 + W / ((1 + 1/m) B))^2."""
+    m = estimates.shape[0]
+    q = estimates.mean(axis=0)
+    w = variances.mean(axis=0)
+    b = estimates.var(axis=0, ddof=1)
+    t = w + (1 + 1 / m) * b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = np.where(b > 0, (m - 1) * (1 + w / ((1 + 1 / m) * b)) ** 2, np.inf)
+    return q, t, df
+
+
+def pool_chi2(chi2s: np.ndarray, df: int) -> tuple[float, float]:
+    """The D2 pooled likelihood-ratio test (Li, Meng, Raghunathan & Rubin 1991) of m chi-squares on ``df``
+    degrees of freedom: r = (1 + 1/m) var(sqrt(chi2)), D2 = (mean chi2 / df - (m + 1)/(m - 1) r) / (1 + r),
+    referred to F(df, df^(-3/m) (m - 1) (1 + 1/r)^2). Returns (D2 x df, p); D2 is floored at 0."""
+    chi2s = np.asarray(chi2s, dtype=float)
+    m = len(chi2s)
+    r = (1 + 1 / m) * np.sqrt(chi2s).var(ddof=1)
+    d2 = max(0.0, (chi2s.mean() / df - (m + 1) / (m - 1) * r) / (1 + r))
+    if r == 0:
+        return d2 * df, float(stats.chi2.sf(d2 * df, df))
+    nu = df ** (-3 / m) * (m - 1) * (1 + 1 / r) ** 2
+    return d2 * df, float(stats.f.sf(d2, df, nu))
+
+
+def pool_fits(est: MIEstimation, information: str = "observed") -> GrowthFit:
+    """One :class:`GrowthFit` from the imputations: estimates and SEs by Rubin's rules, Wald tests on t with
+    Rubin's df, the model test by D2 (:func:`pool_chi2`); log-likelihoods are the imputations' means."""
+    fits = [fit_from(e, information) for e in est.fits]
+    q, t, df = rubin(np.array([f.theta for f in fits]), np.array([f.se**2 for f in fits]))
+    first = fits[0]
+    return GrowthFit(
+        n=est.n,
+        time_scores=est.time_scores,
+        theta=q,
+        se=np.sqrt(t),
+        loglik=float(np.mean([f.loglik for f in fits])),
+        loglik_saturated=float(np.mean([f.loglik_saturated for f in fits])),
+        information=information,
+        missing=est.missing,
+        names=first.names,
+        n_free=first.n_free,
+        rubin_df=df,
+        pooled_test=pool_chi2(np.array([f.chi2 for f in fits]), first.df),
     )
 
 
@@ -309,6 +493,7 @@ def fit_lgcm(
     time_scores=(0.0, 1.0, 2.0),
     information: str = "observed",
     missing: str = "fiml",
+    residuals: str = "free",
 ) -> GrowthFit:
     """Fit the linear growth model to wave scores (one column per wave, NaN = missing).
 
@@ -317,7 +502,7 @@ def fit_lgcm(
     contract's choice) or ``'expected'``. Start values and optimiser settings
     are fixed, so the fit is deterministic on one machine.
     """
-    return fit_from(estimate_lgcm(waves, time_scores, missing), information)
+    return fit_from(estimate_lgcm(waves, time_scores, missing, residuals=residuals), information)
 
 
 def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
@@ -328,8 +513,8 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
         f"{prefix}_lgcm_intercept_mean": fit.estimate("intercept_mean"),
         f"{prefix}_lgcm_slope_mean": slope,
         f"{prefix}_lgcm_slope_se": slope_se,
-        f"{prefix}_lgcm_slope_ci_low": slope - Z_95 * slope_se,
-        f"{prefix}_lgcm_slope_ci_high": slope + Z_95 * slope_se,
+        f"{prefix}_lgcm_slope_ci_low": slope - fit.critical("slope_mean") * slope_se,
+        f"{prefix}_lgcm_slope_ci_high": slope + fit.critical("slope_mean") * slope_se,
         f"{prefix}_lgcm_slope_p": fit.wald_p("slope_mean"),
         f"{prefix}_lgcm_intercept_var": fit.estimate("intercept_var"),
         f"{prefix}_lgcm_slope_var": fit.estimate("slope_var"),
@@ -357,8 +542,9 @@ def growth_intervals(prefix: str, fit: GrowthFit) -> dict[str, float]:
         if name == "slope_mean":
             continue
         est, se = fit.estimate(name), fit.std_error(name)
-        out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - Z_95 * se,
-                    f"{prefix}_lgcm_{name}_ci_high": est + Z_95 * se})
+        crit = fit.critical(name)
+        out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - crit * se,
+                    f"{prefix}_lgcm_{name}_ci_high": est + crit * se})
     rmsea, low, high = rmsea_ci(fit.chi2, fit.df, fit.n)
     out.update({f"{prefix}_lgcm_rmsea": rmsea, f"{prefix}_lgcm_rmsea_ci_low": low,
                 f"{prefix}_lgcm_rmsea_ci_high": high})

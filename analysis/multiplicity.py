@@ -1,0 +1,44 @@
+"""Correction of P values for multiple comparisons (option ``multiplicity``), over stated families.
+
+The paper tests many hypotheses without a correction. Under option ``multiplicity`` the P a conclusion's
+rule reads is adjusted over the family of tests the paper draws that group of conclusions from
+(:data:`FAMILIES`), with statsmodels' ``multipletests``: ``"holm"`` (Holm 1979, step-down, controls the
+family-wise error rate) or ``"fdr_bh"`` (Benjamini & Hochberg 1995, controls the false discovery rate);
+``"none"`` leaves P as it is (the paper). A P that is missing (NaN) is left out of its family and stays
+missing. Families:
+
+* ``cmo1``: the two self-efficacy correlations of CMO1 (with forum helpfulness and moderator support);
+* ``cmo2``: the two posting comparisons of CMO2 (psychological safety, self-efficacy), on the P the
+  option ``tails`` names;
+* ``area2``: the six correlations of reading resonant posts of theory area 2.
+
+The caseness test and the growth models are not corrected: the caseness comparison is a single test, and
+each growth conclusion is a parameter of its own model (the fit test is of a model, not of an effect).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from statsmodels.stats.multitest import multipletests
+
+#: The levels of option ``multiplicity``.
+METHODS = ("none", "holm", "fdr_bh")
+#: Family name -> the results-key stems of its P values (``p_{stem}``).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "cmo1": ("selfeff_help", "selfeff_mod"),
+    "cmo2": ("safe_total", "selfeff_total"),
+    "area2": ("visit_read_help_same", "visit_read_help_understood", "visit_read_help_isolated",
+              "visit_read_help_alone", "visit_read_safe_3", "visit_read_safe_5"),
+}
+
+
+def adjust(pvalues, method: str = "none") -> list[float]:
+    """``pvalues`` adjusted over themselves as one family by ``method`` (NaN stays NaN and is not counted)."""
+    if method not in METHODS:
+        raise ValueError(f"multiplicity must be one of {METHODS}, not {method!r}")
+    p = np.asarray(pvalues, dtype=float)
+    out = p.copy()
+    ok = ~np.isnan(p)
+    if method != "none" and ok.any():
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return [float(v) for v in out]
