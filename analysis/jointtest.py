@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import conclusions, contract, correlations, multiplicity, ttests
+from . import conclusions, contract, multiplicity, ttests
 from .engine import DEPENDS_ON, KEY_TTESTS, analysis_frame
 from .loading import Survey, speed_included
 from .options import Options
@@ -51,15 +51,45 @@ def ols_posting(y: np.ndarray, g: np.ndarray, covariates: np.ndarray) -> tuple[f
     b = (X'X)^-1 X'y, its t = b / sqrt(s^2 [(X'X)^-1]_gg) with s^2 = RSS / (n - rank), and that df
     (the engine's :func:`analysis.ttests.adjusted_difference` fits the same model with statsmodels)."""
     x = np.column_stack([np.ones(len(y)), g, covariates])
+    b, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
     xtx_inv = np.linalg.pinv(x.T @ x)
-    b = xtx_inv @ x.T @ y
-    df = len(y) - np.linalg.matrix_rank(x)
+    df = len(y) - rank
     s2 = ((y - x @ b) ** 2).sum() / df
     return float(b[1]), float(b[1] / np.sqrt(s2 * xtx_inv[1, 1])), float(df)
 
 
-def _varied(dimensions: dict, part: str) -> list[str]:
-    return [d for d in dimensions if d in DEPENDS_ON[part]]
+def lean_forms(posted: np.ndarray, never: np.ndarray) -> dict[str, tuple[float, float, float]] | None:
+    """Every ``ttest`` form of one comparison as (statistic, one-tailed P, two-tailed P), by closed forms:
+    Student's pooled t on n1 + n0 - 2 df, Welch's t on the Welch-Satterthwaite df, Levene's rule (the
+    mean-centred Levene F = (N - 2) sum n_g (zbar_g - zbar)^2 / sum (z - zbar_g)^2 with z = |x - group
+    mean|, on 1 and N - 2 df) and Brunner-Munzel (:func:`analysis.ttests.probability_of_superiority`'s
+    statistic and df). The same statistics as :func:`analysis.ttests.compare_groups_forms` (tested equal),
+    without scipy's per-call overhead, which would make the joint test take minutes. None when the engine
+    would refuse the comparison (a group under 2, or both groups constant)."""
+    a, b = np.asarray(posted, dtype=float), np.asarray(never, dtype=float)
+    n1, n0 = len(a), len(b)
+    if min(n1, n0) < 2:
+        return None
+    m1, m0, v1, v0 = a.mean(), b.mean(), a.var(ddof=1), b.var(ddof=1)
+    if v1 == 0 and v0 == 0:
+        return None
+    out = {}
+    pooled = ((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2)
+    t = (m1 - m0) / np.sqrt(pooled * (1 / n1 + 1 / n0))
+    df = n1 + n0 - 2
+    out["student"] = (t, stats.t.sf(t, df), 2 * stats.t.sf(abs(t), df))
+    se2 = v1 / n1 + v0 / n0
+    t = (m1 - m0) / np.sqrt(se2)
+    df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
+    out["welch"] = (t, stats.t.sf(t, df), 2 * stats.t.sf(abs(t), df))
+    za, zb = np.abs(a - m1), np.abs(b - m0)
+    zbar = np.concatenate([za, zb]).mean()
+    within = ((za - za.mean()) ** 2).sum() + ((zb - zb.mean()) ** 2).sum()
+    f = (n1 + n0 - 2) * (n1 * (za.mean() - zbar) ** 2 + n0 * (zb.mean() - zbar) ** 2) / within if within > 0 else np.inf
+    out["levene"] = out["welch"] if stats.f.sf(f, 1, n1 + n0 - 2) < ttests.LEVENE_ALPHA else out["student"]
+    _, _, _, w, df = ttests.probability_of_superiority(a, b)
+    out["brunner_munzel"] = (w, stats.t.sf(w, df), 2 * stats.t.sf(abs(w), df))
+    return {k: tuple(float(x) for x in v) for k, v in out.items()}
 
 
 def _levels(dimensions: dict, name: str) -> tuple:
@@ -75,10 +105,12 @@ class Frames:
         minutes = _levels(dimensions, "exclusion_minutes")
         scorings = _levels(dimensions, "scoring")
         data = survey.data
-        self.frames = {(m, sc): analysis_frame(data.loc[speed_included(data, m)], sc)
+        keep = list(dict.fromkeys([*KEY_TTESTS, *ttests.GROUPINGS, *ttests.ADJUST_COVARIATES,
+                                   *(v for ab, _ in _pairs() for v in ab)]))
+        self.frames = {(m, sc): analysis_frame(data.loc[speed_included(data, m)], sc)[keep]
                        for m in minutes for sc in scorings}
         #: every row of the file scored, to look a permuted row's score up
-        self.everyone = {sc: analysis_frame(data, sc) for sc in scorings}
+        self.everyone = {sc: analysis_frame(data, sc)[keep] for sc in scorings}
         self.dummies = {key: pd.get_dummies(f[list(ttests.ADJUST_COVARIATES)].astype(str), drop_first=True,
                                             dtype=float) for key, f in self.frames.items()}
 
@@ -88,12 +120,13 @@ class Frames:
         if k is None:
             return self.frames
         order = np.random.default_rng([SEED, k]).permutation(len(self.survey.data))
+        position = {sc: pd.Series(np.arange(len(e)), index=e.index) for sc, e in self.everyone.items()}
         out = {}
         for (m, sc), frame in self.frames.items():
-            source = self.everyone[sc][list(columns)].iloc[order]
-            source.index = self.everyone[sc].index
+            rows = order[position[sc].loc[frame.index].to_numpy()]
             frame = frame.copy()
-            frame[list(columns)] = source.loc[frame.index].to_numpy()
+            for c in columns:
+                frame[c] = self.everyone[sc][c].to_numpy()[rows]
             out[(m, sc)] = frame
         return out
 
@@ -107,19 +140,21 @@ def _ttest_shares(frames: Frames, data: dict, dimensions: dict) -> dict[str, tup
         frame = data[(minutes, scoring)]
         dummies = frames.dummies[(minutes, scoring)]
         tests = {}
+        g_all = frame[grouping].to_numpy(float)
+        covered = frame[list(ttests.ADJUST_COVARIATES)].notna().all(axis=1).to_numpy()
+        dummy_values = dummies.to_numpy()
         for v in KEY_TTESTS:
-            a, b = ttests._groups(frame, v, grouping)
-            try:
-                forms = ttests.compare_groups_forms(a, b, v, grouping)
-            except ttests.AnalysisError:
-                forms = None
+            y = frame[v].to_numpy(float)
+            both = ~np.isnan(y) & ~np.isnan(g_all)
+            forms = lean_forms(y[both & (g_all == 1)], y[both & (g_all == 0)])
             adj = None
             if "age_gender" in dims["adjust"]:
-                rows = frame[[v, grouping, *ttests.ADJUST_COVARIATES]].dropna()
-                cov = dummies.loc[rows.index]
-                cov = cov.loc[:, cov.to_numpy().any(axis=0)]  # as the engine: a level nobody has is no column
-                _, t, df = ols_posting(rows[v].to_numpy(float), rows[grouping].to_numpy(float), cov.to_numpy())
-                adj = {"t": t, "p_two_tailed": float(2 * stats.t.sf(abs(t), df)), "p_one_tailed": float(stats.t.sf(t, df))}
+                rows = both & covered
+                cov = dummy_values[rows]
+                cov = cov[:, cov.any(axis=0)]  # as the engine: a level nobody has is no column
+                _, t, df = ols_posting(y[rows], g_all[rows], cov)
+                adj = {"t": t, "p_two_tailed": float(2 * stats.t.sf(abs(t), df)),
+                       "p_one_tailed": float(stats.t.sf(t, df))}
             tests[v] = (forms, adj)
         for form, tails, adjust, method in itertools.product(dims["ttest"], dims["tails"], dims["adjust"],
                                                              dims["multiplicity"]):
@@ -128,8 +163,8 @@ def _ttest_shares(frames: Frames, data: dict, dimensions: dict) -> dict[str, tup
                 if forms is None:
                     values.update({f"t_{v}": float("nan"), f"p_{v}": float("nan")})
                     continue
-                src = adj if adjust == "age_gender" else {"t": forms[form].t, "p_one_tailed": forms[form].p_one_tailed,
-                                                          "p_two_tailed": forms[form].p_two_tailed}
+                t, p_one, p_two = forms[form]
+                src = adj if adjust == "age_gender" else {"t": t, "p_one_tailed": p_one, "p_two_tailed": p_two}
                 values.update({f"t_{v}": src["t"], f"p_{v}": src["p_one_tailed" if tails == 1 else "p_two_tailed"]})
             adjusted = multiplicity.adjust([values[f"p_{v}"] for v in KEY_TTESTS], method)
             values.update({f"p_{v}": p for v, p in zip(KEY_TTESTS, adjusted, strict=True)})
@@ -176,11 +211,24 @@ def _pairs():
 
 
 def _correlation(x: pd.Series, y: pd.Series, method: str) -> tuple[float, float, int]:
-    """r (or rho) and P as :func:`analysis.correlations.correlate` gives them, without the interval."""
-    if method == "pearson":
-        return correlations.pearson(x, y)
-    rho, p, n, _, _ = correlations.spearman_ci(x, y)
-    return rho, p, n
+    """r (or rho) and P as :func:`analysis.correlations.correlate` gives them (tested equal), by the closed
+    form: r of the pairwise-complete values (their ranks for Spearman), P = 2 P(T > |r| sqrt((n - 2) /
+    (1 - r^2))) on n - 2 df, as scipy's ``pearsonr`` and ``spearmanr``; NaN as the engine (n < 3 or a
+    constant variable)."""
+    a, b = x.to_numpy(float), y.to_numpy(float)
+    keep = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[keep], b[keep]
+    n = len(a)
+    if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan"), float("nan"), n
+    if method == "spearman":
+        a, b = stats.rankdata(a), stats.rankdata(b)
+    a, b = a - a.mean(), b - b.mean()
+    r = float(np.clip((a @ b) / np.sqrt((a @ a) * (b @ b)), -1.0, 1.0))
+    if abs(r) == 1:
+        return r, 0.0, n
+    t = abs(r) * np.sqrt((n - 2) / (1 - r * r))
+    return r, float(2 * stats.t.sf(t, n - 2)), n
 
 
 def _shares(frames: Frames, dimensions: dict, family: str, k: int | None) -> dict[str, tuple[int, int]]:
@@ -190,8 +238,12 @@ def _shares(frames: Frames, dimensions: dict, family: str, k: int | None) -> dic
 
 
 def _chunk(survey: Survey, dimensions: dict, family: str, ks: list[int]) -> list[dict]:
-    frames = Frames(survey, dimensions)
-    return [_shares(frames, dimensions, family, k) for k in ks]
+    """Permutations ``ks`` of one family, one BLAS thread (small matrices: threads only cost here)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        frames = Frames(survey, dimensions)
+        return [_shares(frames, dimensions, family, k) for k in ks]
 
 
 def joint_tests(survey: Survey, dimensions: dict, permutations: int = PERMUTATIONS, observed=None,
@@ -215,7 +267,7 @@ def joint_tests(survey: Survey, dimensions: dict, permutations: int = PERMUTATIO
     else:
         done = [_chunk(survey, dimensions, f, ks) for f, ks in work]
     null: dict[str, list[float]] = {}
-    for (family, _), results in zip(work, done, strict=True):
+    for (_family, _), results in zip(work, done, strict=True):
         for shares in results:
             for cid, (h, n) in shares.items():
                 null.setdefault(cid, []).append(h / n if n else float("nan"))

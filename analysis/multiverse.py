@@ -310,7 +310,7 @@ def _concat(tables):
 
 def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS, memo: Memo | None = None,
                    subset: str = "full", jobs: int = 1, scheduler: str | None = None, columnar: bool = False,
-                   permutations: int = 0) -> dict:
+                   permutations: int = 0, joint_jobs: int | None = None) -> dict:
     """Run the specifications of ``dimensions`` (``subset``: all of them, or every conclusion's distinct
     analyses, :func:`conclusion_specifications`) on a survey and judge every conclusion in each.
 
@@ -318,7 +318,8 @@ def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS,
     :class:`~analysis.store.Session` (its memo is then used, and its ``computed`` counts the parts).
     Nothing is written and the results store is not used. Returns the document
     :func:`write_multiverse` writes: ``dimensions``, ``subset``, ``specifications``, ``conclusions``,
-    ``joint_tests`` (with ``permutations`` > 0, :mod:`analysis.jointtest`), ``data_sha256``, ``engine``;
+    ``joint_tests`` (with ``permutations`` > 0, :mod:`analysis.jointtest`; ``joint_jobs`` processes for it,
+    default ``jobs``), ``data_sha256``, ``engine``;
     with ``columnar`` also ``"table"``, every results key of every specification (Arrow).
     """
     if subset not in SUBSETS:
@@ -343,7 +344,7 @@ def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS,
         from . import jointtest
 
         doc["joint_tests"] = jointtest.joint_tests(survey, dimensions, permutations, observed=specs,
-                                                   jobs=jobs, scheduler=scheduler)
+                                                   jobs=joint_jobs or jobs, scheduler=scheduler)
     if columnar:
         doc["table"] = table
     return doc
@@ -435,11 +436,13 @@ def _plain(v):
     return None if isinstance(v, float) and v != v else v
 
 
-#: Permutations of the joint test the book runs (Simonsohn, Simmons & Nelson 2020 use 500).
+#: Permutations of the joint test the book runs (Simonsohn, Simmons & Nelson 2020 use 500), and the processes
+#: the book's multiverse and joint test run in (the output is the same whatever the number).
 BOOK_PERMUTATIONS = 500
+BOOK_JOBS = 2
 
 
-def stored_multiverse(session: Session, jobs: int = 1) -> dict:
+def stored_multiverse(session: Session, jobs: int | None = None) -> dict:
     """The book's multiverse of the session's survey (``subset="conclusions"``, the joint test with
     :data:`BOOK_PERMUTATIONS` permutations), from the results store (run and stored if missing).
 
@@ -449,7 +452,8 @@ def stored_multiverse(session: Session, jobs: int = 1) -> dict:
     folder = Path(session.store) / session.sha[:16] / f"multiverse-{engine_hash()[:12]}"
     if (folder / FILENAME).exists() and (folder / PARQUET).exists():
         return read_multiverse(folder)
-    doc = run_multiverse(session, subset="conclusions", columnar=True, permutations=BOOK_PERMUTATIONS, jobs=jobs)
+    doc = run_multiverse(session, subset="conclusions", columnar=True, permutations=BOOK_PERMUTATIONS,
+                         jobs=jobs or BOOK_JOBS, joint_jobs=BOOK_JOBS)
     _write_atomic(folder / PARQUET, parquet_bytes(doc["table"]))
     _write_atomic(folder / FILENAME, multiverse_json(summary(doc)).encode("utf-8"))
     return read_multiverse(folder)
