@@ -236,13 +236,22 @@ def chunks(options: list[Options]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _run_chunk(survey: Survey, options: list[Options], keys, columnar: bool):
-    """One chunk in its own memo: the records, and (``columnar``) every results key as an Arrow table."""
-    memo = Memo(survey)
-    everything: list = [] if columnar else None
-    records = [run_specification(survey, o, memo, keys, everything) for o in options]
-    table = _arrow_table(records, everything) if columnar else None
-    return records, table, dict(memo.computed)
+#: Specifications per Arrow block (every results key of a block is held as Python values until it is one).
+BLOCK = 2048
+
+
+def _run_chunk(survey: Survey, options: list[Options], keys, columnar: bool, memo: Memo | None = None):
+    """One chunk in ``memo`` (its own when None): the records, and (``columnar``) every results key as an
+    Arrow table built block by block (:data:`BLOCK`)."""
+    memo = memo or Memo(survey)
+    records, tables = [], []
+    for start in range(0, len(options), BLOCK):
+        everything: list | None = [] if columnar else None
+        block = [run_specification(survey, o, memo, keys, everything) for o in options[start:start + BLOCK]]
+        records += block
+        if columnar:
+            tables.append(_arrow_table(block, everything))
+    return records, (_concat(tables) if columnar else None)
 
 
 def _arrow_table(records: list[dict], everything: list):
@@ -252,7 +261,7 @@ def _arrow_table(records: list[dict], everything: list):
 
     names = sorted({k for values in everything if values for k in values} - set(records[0]["options"]))
     columns: dict[str, list] = {k: [r["options"][k] for r in records] for k in records[0]["options"]}
-    columns["not_estimable"] = [r["not_estimable"] for r in records]
+    columns["not_estimable"] = pa.array([r["not_estimable"] for r in records], type=pa.string())
     for k in names:
         col = []
         for values in everything:
@@ -264,16 +273,13 @@ def _arrow_table(records: list[dict], everything: list):
 
 def _execute(survey: Survey, options: list[Options], keys, memo: Memo | None, jobs: int, scheduler: str | None,
              columnar: bool):
-    """Run the specifications serially in ``memo`` (jobs 1, no scheduler), with joblib (``jobs`` processes),
-    or on the Dask cluster at ``scheduler``; returns the records in order, the Arrow table and part counts."""
+    """Run the specifications chunk by chunk (:func:`chunks`): serially in ``memo`` (jobs 1, no scheduler),
+    with joblib (``jobs`` processes, a memo per chunk), or on the Dask cluster at ``scheduler``; returns the
+    records in specification order and the Arrow table (rows in the same order). The same blocks are built
+    whichever way, so the table is the same."""
     import pyarrow as pa
 
     parts = chunks(options)
-    if scheduler is None and jobs == 1:
-        everything: list | None = [] if columnar else None
-        memo = memo or Memo(survey)
-        records = [run_specification(survey, o, memo, keys, everything) for o in options]
-        return records, (_concat([_arrow_table(records, everything)]) if columnar else None)
     work = [[options[i] for i in part] for part in parts]
     if scheduler is not None:
         from dask.distributed import Client
@@ -281,20 +287,22 @@ def _execute(survey: Survey, options: list[Options], keys, memo: Memo | None, jo
         with Client(scheduler) as client:
             futures = [client.submit(_run_chunk, survey, w, keys, columnar, pure=False) for w in work]
             done = client.gather(futures)
-    else:
+    elif jobs > 1:
         from joblib import Parallel, delayed
 
         done = Parallel(n_jobs=jobs)(delayed(_run_chunk)(survey, w, keys, columnar) for w in work)
+    else:
+        memo = memo or Memo(survey)
+        done = [_run_chunk(survey, w, keys, columnar, memo) for w in work]
     records: list = [None] * len(options)
-    for part, (recs, _, _) in zip(parts, done, strict=True):
+    for part, (recs, _) in zip(parts, done, strict=True):
         for i, rec in zip(part, recs, strict=True):
             records[i] = rec
     if not columnar:
         return records, None
     order = [i for part in parts for i in part]
-    table = _concat([t for _, t, _ in done])
-    table = table.take(pa.array(sorted(range(len(order)), key=order.__getitem__)))
-    return records, _concat([table])
+    table = _concat([t for _, t in done])
+    return records, _concat([table.take(pa.array(sorted(range(len(order)), key=order.__getitem__)))])
 
 
 def _concat(tables):

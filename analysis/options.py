@@ -15,6 +15,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 
+from .growth import MI_DELTA, MI_M
+
 #: The levels of each choice (the first is the paper's). ``exclusion_minutes`` takes any number >= 0;
 #: its levels here are the ones the robustness panel and the multiverse use.
 CHOICES: dict[str, tuple] = {
@@ -39,8 +41,9 @@ DESCRIPTIONS: dict[str, str] = {
     "exclusion_minutes": "speed exclusion: keep respondents with t1_duration_min >= this many minutes",
     "yates": "Yates' continuity correction on the caseness chi-square",
     "growth_missing": "growth models on every respondent with a wave (fiml), complete cases (listwise), "
-                      "multiple imputation (mi: 20 chained-equation imputations, Rubin's rules) or the same "
-                      "imputations with dropouts' imputed later-wave totals raised by 3 points (delta: not at random)",
+                      f"multiple imputation (mi: {MI_M} chained-equation imputations, Rubin's rules) or the same "
+                      f"imputations with dropouts' imputed later-wave totals raised by {MI_DELTA:g} points "
+                      "(delta: not at random)",
     "growth_information": "growth-model standard errors from the observed or the expected information",
     "ttest": "Levene's rule picks Student's or Welch's t (levene), or force student or welch, or the rank-based "
              "Brunner-Munzel test (brunner_munzel)",
