@@ -400,21 +400,16 @@ class MIEstimation:
 def impute(y: np.ndarray, m: int = MI_M, seed: int = MI_SEED, cycles: int = MI_CYCLES) -> list[np.ndarray]:
     """``m`` completed copies of the wave totals ``y`` (rows with at least one wave) by chained equations:
     statsmodels' ``MICEData`` (each wave imputed from the others by OLS with predictive mean matching),
-    ``cycles`` cycles before each copy is kept, the copies successive states of one chain. Seeded, and
-    the global NumPy random state (which ``MICEData`` draws from) is restored afterwards."""
+    ``cycles`` cycles before each copy is kept, the copies successive states of one chain, drawn from its
+    own generator seeded with ``seed`` (the same imputations in every process; no global state touched)."""
     from statsmodels.imputation.mice import MICEData
 
     frame = pd.DataFrame(y, columns=[f"y{w}" for w in range(y.shape[1])])
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        data = MICEData(frame)
-        out = []
-        for _ in range(m):
-            data.update_all(cycles)
-            out.append(data.data[frame.columns].to_numpy(float).copy())
-    finally:
-        np.random.set_state(state)
+    data = MICEData(frame, rng=np.random.default_rng(seed))
+    out = []
+    for _ in range(m):
+        data.update_all(cycles)
+        out.append(data.data[frame.columns].to_numpy(float).copy())
     return out
 
 

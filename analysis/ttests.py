@@ -211,8 +211,9 @@ def ttest_table(
     frame: pd.DataFrame, variables=TTEST_VARIABLES, ttest: str = "levene", grouping: str = "ever_posted"
 ) -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
-    tests = [posting_ttest(frame, v, ttest, grouping) for v in variables]
-    return pd.DataFrame([asdict(t) | effect_sizes(t) for t in tests])
+    groups = [_groups(frame, v, grouping) for v in variables]
+    tests = [compare_groups(*g, variable=v, ttest=ttest, grouping=grouping) for g, v in zip(groups, variables, strict=True)]
+    return pd.DataFrame([asdict(t) | effect_sizes(t, *g) for t, g in zip(tests, groups, strict=True)])
 
 
 def _groups(frame: pd.DataFrame, variable: str, grouping: str) -> tuple[np.ndarray, np.ndarray]:
@@ -268,7 +269,8 @@ def adjusted_difference(frame: pd.DataFrame, variable: str, grouping: str = "eve
     if posted.sum() < 2 or (~posted).sum() < 2:
         raise AnalysisError(what, "a posting group has fewer than 2 respondents with all covariates",
                             "at least 2 in each group")
-    dummies = pd.get_dummies(data[list(covariates)].astype(str), drop_first=True, dtype=float)
+    dummies = (pd.get_dummies(data[list(covariates)].astype(str), drop_first=True, dtype=float) if covariates
+               else pd.DataFrame(index=data.index))
     design = sm.add_constant(pd.concat([data[[grouping]].astype(float), dummies], axis=1), has_constant="add")
     y = data[variable].to_numpy(float)
     if len(y) - np.linalg.matrix_rank(design.to_numpy()) < 1:
