@@ -206,7 +206,17 @@ def caseness_effects(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -
 
 
 def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
-    """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``."""
+    """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``.
+
+    Run with one BLAS thread (threadpoolctl), as the twin generator does: the floating-point path is then
+    the same in every process, so a multiverse run serially, with joblib or on Dask gives the same bytes."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _growth_part(memo, smp, options)
+
+
+def _growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
     res, tables = {}, []
     for scale in contract.CLINICAL_SCALES:
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")

@@ -273,7 +273,7 @@ def joint_tests(survey: Survey, dimensions: dict, permutations: int = PERMUTATIO
                 null.setdefault(cid, []).append(h / n if n else float("nan"))
     out = []
     for family, spec in FAMILIES.items():
-        obs = _shares(Frames(survey, dimensions), dimensions, family, None)
+        obs = _chunk(survey, dimensions, family, [None])[0]
         for cid in spec["ids"]:
             h, n = obs[cid]
             share = h / n if n else None
