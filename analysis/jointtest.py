@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import conclusions, contract, multiplicity, ttests
+from . import conclusions, multiplicity, ttests
 from .engine import DEPENDS_ON, KEY_TTESTS, analysis_frame
 from .loading import Survey, speed_included
 from .options import Options
@@ -251,7 +251,7 @@ def joint_tests(survey: Survey, dimensions: dict, permutations: int = PERMUTATIO
     """The joint test of every covered conclusion: ``{"id", "family", "n_analyses", "observed_holds",
     "observed_share", "null_mean", "null_95", "p", "permutations", "seed", "permuted"}``. Permutations run
     serially, with joblib (``jobs``) or on a Dask cluster (``scheduler``), in chunks; the result is the same."""
-    del observed  # the observed shares are recomputed by the same code as the null ones
+    del observed  # the observed shares are recomputed by the same code as the null ones (tested equal)
     work = [(family, list(range(i, min(i + chunk, permutations))))
             for family in FAMILIES for i in range(0, permutations, chunk)]
     if scheduler is not None:
@@ -285,5 +285,3 @@ def joint_tests(survey: Survey, dimensions: dict, permutations: int = PERMUTATIO
                         "permutations": permutations, "seed": SEED, "permuted": list(spec["permute"])})
     return out
 
-
-__all__ = ["joint_tests", "ols_posting", "PERMUTATIONS", "SEED", "FAMILIES", "contract"]

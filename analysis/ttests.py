@@ -212,7 +212,8 @@ def ttest_table(
 ) -> pd.DataFrame:
     """Every comparison of :data:`TTEST_VARIABLES` as a table (one row each)."""
     groups = [_groups(frame, v, grouping) for v in variables]
-    tests = [compare_groups(*g, variable=v, ttest=ttest, grouping=grouping) for g, v in zip(groups, variables, strict=True)]
+    tests = [compare_groups(*g, variable=v, ttest=ttest, grouping=grouping)
+             for g, v in zip(groups, variables, strict=True)]
     return pd.DataFrame([asdict(t) | effect_sizes(t, *g) for t, g in zip(tests, groups, strict=True)])
 
 
