@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import paths, scales
+from . import effects, paths, scales
 
 GAD_CUTOFF = 7  # not a case at or below
 PHQ_CUTOFF = 9
@@ -99,4 +99,23 @@ def caseness_results(sample: pd.DataFrame, correction: bool = False, cutoffs: st
         "caseness_p": test.p,
         "caseness_cramers_v": test.cramers_v,
         "caseness_yates": correction,
+    }
+
+
+def caseness_effects(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> dict:
+    """Effect sizes of the caseness comparison with 95% intervals (:mod:`analysis.effects`): the
+    difference in percentage points (Newcombe), the odds ratio of being a case (Woolf) and Cohen's h."""
+    n, n_nhs = cases + not_cases, nhs_cases + nhs_not
+    diff, diff_lo, diff_hi = effects.risk_difference_ci(cases, n, nhs_cases, n_nhs)
+    odds, odds_lo, odds_hi = effects.odds_ratio_ci([[cases, not_cases], [nhs_cases, nhs_not]])
+    h, h_lo, h_hi = effects.cohens_h_ci(cases / n, n, nhs_cases / n_nhs, n_nhs)
+    return {
+        "caseness_pct_difference_ci_low": 100 * diff_lo,
+        "caseness_pct_difference_ci_high": 100 * diff_hi,
+        "caseness_odds_ratio": odds,
+        "caseness_odds_ratio_ci_low": odds_lo,
+        "caseness_odds_ratio_ci_high": odds_hi,
+        "caseness_cohens_h": h,
+        "caseness_cohens_h_ci_low": h_lo,
+        "caseness_cohens_h_ci_high": h_hi,
     }

@@ -20,7 +20,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import caseness, contract, correlations, effects, growth, kinds, multiplicity, paths, sample, scales, ttests
+from . import (
+    caseness,
+    contract,
+    correlations,
+    effects,
+    growth,
+    growth_mi,
+    kinds,
+    multiplicity,
+    paths,
+    sample,
+    scales,
+    ttests,
+)
+from .caseness import caseness_effects  # noqa: F401 (re-exported: its effect sizes were an engine part)
 from .errors import AnalysisError
 from .loading import Survey, speed_included
 from .options import Options
@@ -175,7 +189,8 @@ def caseness_part(smp: pd.DataFrame, yates: bool, cutoffs: str = "nhs") -> tuple
         res["caseness_nhs_n_cases"], res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"]
     )
     res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
-    res.update(caseness_effects(cases, not_cases, res["caseness_nhs_n_cases"], res["caseness_nhs_n_not_cases"]))
+    res.update(caseness_effects(cases, not_cases, res["caseness_nhs_n_cases"],
+                                         res["caseness_nhs_n_not_cases"]))
     table = pd.DataFrame(
         {
             "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
@@ -184,25 +199,6 @@ def caseness_part(smp: pd.DataFrame, yates: bool, cutoffs: str = "nhs") -> tuple
         }
     )
     return res, table
-
-
-def caseness_effects(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> dict:
-    """Effect sizes of the caseness comparison with 95% intervals (:mod:`analysis.effects`): the
-    difference in percentage points (Newcombe), the odds ratio of being a case (Woolf) and Cohen's h."""
-    n, n_nhs = cases + not_cases, nhs_cases + nhs_not
-    diff, diff_lo, diff_hi = effects.risk_difference_ci(cases, n, nhs_cases, n_nhs)
-    odds, odds_lo, odds_hi = effects.odds_ratio_ci([[cases, not_cases], [nhs_cases, nhs_not]])
-    h, h_lo, h_hi = effects.cohens_h_ci(cases / n, n, nhs_cases / n_nhs, n_nhs)
-    return {
-        "caseness_pct_difference_ci_low": 100 * diff_lo,
-        "caseness_pct_difference_ci_high": 100 * diff_hi,
-        "caseness_odds_ratio": odds,
-        "caseness_odds_ratio_ci_low": odds_lo,
-        "caseness_odds_ratio_ci_high": odds_hi,
-        "caseness_cohens_h": h,
-        "caseness_cohens_h_ci_low": h_lo,
-        "caseness_cohens_h_ci_high": h_hi,
-    }
 
 
 def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
@@ -220,7 +216,7 @@ def _growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict,
     res, tables = {}, []
     for scale in contract.CLINICAL_SCALES:
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
-        fit = growth.fit_from(est, options.growth_information)
+        fit = growth_mi.fit_any(est, options.growth_information)
         res.update(growth.growth_results(scale, fit))
         res.update(growth.growth_intervals(scale, fit))
         res.update(
@@ -240,8 +236,8 @@ def _growth_estimate(memo: Memo, smp: pd.DataFrame, options: Options, scale: str
             imputations = memo.get("imputations", options, dict)
             if scale not in imputations:
                 y = np.asarray(waves, dtype=float)
-                imputations[scale] = growth.impute(y[~np.isnan(y).all(axis=1)])
-            estimates[scale] = growth.estimate_lgcm_mi(
+                imputations[scale] = growth_mi.impute(y[~np.isnan(y).all(axis=1)])
+            estimates[scale] = growth_mi.estimate_lgcm_mi(
                 waves, contract.WAVE_TIME_SCORES, options.growth_missing, label, options.growth_residuals,
                 imputations=imputations[scale])
         else:
@@ -285,29 +281,10 @@ def correlations_part(frame: pd.DataFrame, method: str = "pearson") -> tuple[dic
     Spearman's rho as option ``correlation`` names, under the same keys; P unadjusted)."""
     table = correlations.correlation_table(frame, method=method)
     res = {}
-    for (a, b), name in correlation_pairs():
+    for (a, b), name in multiplicity.correlation_pairs():
         r, p, n, low, high = correlations.correlate(frame[a], frame[b], method)
         res.update({f"r_{name}": r, f"p_{name}": p, f"n_{name}": n, f"r_{name}_ci_low": low, f"r_{name}_ci_high": high})
     return res, table
-
-
-def correlation_pairs() -> list[tuple[tuple[str, str], str]]:
-    """The correlations with results keys: ((variable a, variable b), key stem)."""
-    named = [((a, b), name) for (a, b), name in correlations.CONTRACT_PAIRS.items()]
-    return named + [((a, b), f"{a}_{b}") for a, b in correlations.QUOTED_PAIRS]
-
-
-def correlation_values(raw: dict, method: str) -> dict:
-    """The correlation keys with ``p_{stem}`` adjusted over its family (:mod:`analysis.multiplicity`) by
-    option ``multiplicity`` and the unadjusted P kept as ``p_unadjusted_{stem}``."""
-    res = dict(raw)
-    for _, name in correlation_pairs():
-        res[f"p_unadjusted_{name}"] = raw[f"p_{name}"]
-    for family in ("cmo1", "area2"):
-        stems = multiplicity.FAMILIES[family]
-        adjusted = multiplicity.adjust([raw[f"p_{stem}"] for stem in stems], method)
-        res.update({f"p_{stem}": p for stem, p in zip(stems, adjusted, strict=True)})
-    return res
 
 
 def reliability_part(smp: pd.DataFrame, scoring: str) -> tuple[dict, pd.DataFrame]:
@@ -387,7 +364,8 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
     corr_raw, tables["correlations"] = memo.get(
         "correlations", options, lambda: correlations_part(frame, options.correlation))
-    values.update(memo.get("correlation_values", options, lambda: correlation_values(corr_raw, options.multiplicity)))
+    values.update(memo.get("correlation_values", options,
+                           lambda: multiplicity.correlation_values(corr_raw, options.multiplicity)))
     alpha_values, tables["reliability"] = memo.get(
         "reliability", options, lambda: reliability_part(smp, options.scoring)
     )

@@ -35,8 +35,6 @@ lavaan's published Demo.growth estimates and a direct scipy likelihood.
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numdifftools as nd
@@ -45,9 +43,12 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .errors import AnalysisError
+from .growth_start import _semopy_estimates, semopy_description  # noqa: F401 (re-exported)
 from .lgcm_likelihood import (  # noqa: F401  (re-exported: the twin generator and tests use them here)
+    RESIDUALS,
     MissingPatterns,
     Pattern,
+    expansion,
     expected_information,
     implied_moments,
     loadings,
@@ -57,52 +58,6 @@ from .lgcm_likelihood import (  # noqa: F401  (re-exported: the twin generator a
 
 PARAM_NAMES_LATENT = ("intercept_mean", "slope_mean", "intercept_var", "slope_var", "intercept_slope_cov")
 Z_95 = float(stats.norm.ppf(0.975))
-
-
-def semopy_description(columns: list[str], time_scores) -> str:
-    """semopy syntax of the linear growth model on columns y0..y{p-1}.
-
-    Latent means are labelled (semopy 2.3.11 needs a label for ``~ 1`` on a
-    latent variable) and observed intercepts are fixed to 0.
-    """
-    ones = " + ".join(f"1*{c}" for c in columns)
-    slopes = " + ".join(f"{float(t)!r}*{c}" for t, c in zip(time_scores, columns, strict=False))
-    lines = [f"eta_i =~ {ones}", f"eta_s =~ {slopes}", "eta_i ~ alpha_i*1", "eta_s ~ alpha_s*1",
-             "START(0.1) alpha_i alpha_s", "eta_i ~~ eta_s"]
-    lines += [f"{c} ~ 0*1" for c in columns]
-    return "\n".join(lines)
-
-
-@contextmanager
-def _quiet_root_logger():
-    """semopy logs Fisher-information warnings on the root logger: silence them for one call only."""
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-
-
-def _semopy_estimates(y: np.ndarray, time_scores) -> np.ndarray:
-    """Start values: semopy's ModelMeans (ML objective), returned as theta in this module's order."""
-    import semopy
-
-    columns = [f"y{w}" for w in range(y.shape[1])]
-    model = semopy.ModelMeans(semopy_description(columns, time_scores))
-    with _quiet_root_logger():
-        model.fit(pd.DataFrame(y, columns=columns), obj="ML", clean_slate=True)
-        est = model.inspect(se_robust=False)
-
-    def value(lval, op, rval):
-        row = est[(est["lval"] == lval) & (est["op"] == op) & (est["rval"] == rval)]
-        return float(row["Estimate"].iloc[0])
-
-    theta = [value("eta_i", "~", "1"), value("eta_s", "~", "1"), value("eta_i", "~~", "eta_i"),
-             value("eta_s", "~~", "eta_s"), value("eta_i", "~~", "eta_s")]
-    theta += [value(c, "~~", c) for c in columns]
-    return np.array(theta)
 
 
 @dataclass
@@ -239,25 +194,6 @@ class Estimation:
         return expansion(len(self.time_scores), self.residuals)
 
 
-#: The levels of option ``growth_residuals``.
-RESIDUALS = ("free", "equal")
-
-
-def expansion(p: int, residuals: str = "free") -> np.ndarray:
-    """The (5 + p) x q matrix E mapping the free parameters to the full vector of the module docstring:
-    the identity when each wave has its own residual variance (``"free"``); with ``"equal"`` one residual
-    variance shared by the p waves (q = 6), so theta_1 = ... = theta_p. The model stays linear in the
-    free parameters, so the FIML gradient is E' times the full one and the information E' I E."""
-    if residuals == "free":
-        return np.eye(5 + p)
-    if residuals != "equal":
-        raise ValueError(f"residuals must be one of {RESIDUALS}, not {residuals!r}")
-    e = np.zeros((5 + p, 6))
-    e[:5, :5] = np.eye(5)
-    e[5:, 5] = 1.0
-    return e
-
-
 def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, tuple[float, ...]]:
     y = np.asarray(waves, dtype=float)
     time_scores = tuple(float(t) for t in time_scores)
@@ -301,13 +237,13 @@ def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", lab
     """Steps 1-3 of the module docstring: FIML estimates and the saturated log-likelihood.
 
     ``residuals="equal"`` holds the residual variances equal across waves (:func:`expansion`);
-    ``missing`` "mi" or "delta" estimates by multiple imputation (:func:`estimate_lgcm_mi`, returning an
-    :class:`MIEstimation`). ``start``: full-length start values instead of semopy's (used for imputed data,
-    which are then not Newton-polished: ``polish``).
+    Multiple imputation (``missing`` "mi" or "delta") is :func:`analysis.growth_mi.estimate_lgcm_mi`.
+    ``start``: full-length start values instead of semopy's (used for imputed data, which are then not
+    Newton-polished: ``polish``).
     Raises :class:`AnalysisError` with fewer than :data:`MIN_GROWTH_N` usable rows.
     """
     if missing in ("mi", "delta"):
-        return estimate_lgcm_mi(waves, time_scores, missing, label, residuals)
+        raise ValueError("multiple imputation is analysis.growth_mi.estimate_lgcm_mi")
     y, time_scores = _prepare(waves, time_scores, missing, label)
     patterns = MissingPatterns(y)
     e = expansion(len(time_scores), residuals)
@@ -356,10 +292,8 @@ def _names(p: int) -> tuple[str, ...]:
 
 
 def fit_from(est, information: str = "observed") -> GrowthFit:
-    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs (pooled by Rubin's
-    rules for an :class:`MIEstimation`, :func:`pool_fits`)."""
-    if isinstance(est, MIEstimation):
-        return pool_fits(est, information)
+    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs (an imputed estimation:
+    :func:`analysis.growth_mi.fit_any`)."""
     p = len(est.time_scores)
     return GrowthFit(
         n=est.patterns.n,
@@ -372,114 +306,6 @@ def fit_from(est, information: str = "observed") -> GrowthFit:
         missing=est.missing,
         names=_names(p),
         n_free=est.expansion.shape[1],
-    )
-
-
-# --------------------------------------------------------------------------- multiple imputation
-
-#: Imputations per model (option ``growth_missing`` = "mi" or "delta"), and their seed.
-MI_M = 20
-MI_SEED = 20250101
-#: The not-at-random shift of option ``growth_missing`` = "delta": points added to every imputed later-wave
-#: total (T2, T3) of a respondent who missed that wave (a dropout scores this much worse than MAR predicts).
-MI_DELTA = 3.0
-#: MICE cycles before each imputation is kept.
-MI_CYCLES = 5
-
-
-@dataclass
-class MIEstimation:
-    """The FIML-free estimation of one model by multiple imputation: one complete-data fit per imputation."""
-
-    fits: list[Estimation]
-    time_scores: tuple[float, ...]
-    missing: str
-    n: int
-
-
-def impute(y: np.ndarray, m: int = MI_M, seed: int = MI_SEED, cycles: int = MI_CYCLES) -> list[np.ndarray]:
-    """``m`` completed copies of the wave totals ``y`` (rows with at least one wave) by chained equations:
-    statsmodels' ``MICEData`` (each wave imputed from the others by OLS with predictive mean matching),
-    ``cycles`` cycles before each copy is kept, the copies successive states of one chain, drawn from its
-    own generator seeded with ``seed`` (the same imputations in every process; no global state touched)."""
-    from statsmodels.imputation.mice import MICEData
-
-    frame = pd.DataFrame(y, columns=[f"y{w}" for w in range(y.shape[1])])
-    data = MICEData(frame, rng=np.random.default_rng(seed))
-    out = []
-    for _ in range(m):
-        data.update_all(cycles)
-        out.append(data.data[frame.columns].to_numpy(float).copy())
-    return out
-
-
-def estimate_lgcm_mi(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "mi", label: str = "",
-                     residuals: str = "free", delta: float = MI_DELTA, imputations=None) -> MIEstimation:
-    """The growth model by multiple imputation (``missing="mi"``) or with the not-at-random shift
-    (``"delta"``: :data:`MI_DELTA` added to the imputed totals of every later wave a respondent missed;
-    the first wave is never shifted). Rows: every respondent with at least one wave total, as FIML.
-    ``imputations``: the completed copies of those rows (:func:`impute`, computed when None); each is fitted
-    by ML from the FIML estimates."""
-    y, time_scores = _prepare(waves, time_scores, missing, label)
-    missing_mask = np.isnan(y)
-    base = estimate_lgcm(y, time_scores, "fiml", label, residuals)
-    fits = []
-    for completed in impute(y) if imputations is None else imputations:
-        if missing == "delta":
-            shift = missing_mask.copy()
-            shift[:, 0] = False
-            completed = completed + delta * shift
-        fits.append(estimate_lgcm(completed, time_scores, "fiml", label, residuals, start=base.theta, polish=False))
-    return MIEstimation(fits, time_scores, missing, len(y))
-
-
-def rubin(estimates: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rubin's rules (Rubin 1987): per parameter (columns) over m imputations (rows), the pooled estimate
-    (mean), its total variance T = W + (1 + 1/m) B (W the mean within-imputation variance, B the
-    between-imputation variance) and the degrees of freedom (m - 1)(1 + W / ((1 + 1/m) B))^2."""
-    m = estimates.shape[0]
-    q = estimates.mean(axis=0)
-    w = variances.mean(axis=0)
-    b = estimates.var(axis=0, ddof=1)
-    t = w + (1 + 1 / m) * b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = np.where(b > 0, (m - 1) * (1 + w / ((1 + 1 / m) * b)) ** 2, np.inf)
-    return q, t, df
-
-
-def pool_chi2(chi2s: np.ndarray, df: int) -> tuple[float, float]:
-    """The D2 pooled likelihood-ratio test (Li, Meng, Raghunathan & Rubin 1991) of m chi-squares on ``df``
-    degrees of freedom: r = (1 + 1/m) var(sqrt(chi2)), D2 = (mean chi2 / df - (m + 1)/(m - 1) r) / (1 + r),
-    referred to F(df, df^(-3/m) (m - 1) (1 + 1/r)^2). Returns (D2 x df, p); D2 is floored at 0."""
-    chi2s = np.asarray(chi2s, dtype=float)
-    m = len(chi2s)
-    r = (1 + 1 / m) * np.sqrt(chi2s).var(ddof=1)
-    d2 = max(0.0, (chi2s.mean() / df - (m + 1) / (m - 1) * r) / (1 + r))
-    if r == 0:
-        return d2 * df, float(stats.chi2.sf(d2 * df, df))
-    nu = df ** (-3 / m) * (m - 1) * (1 + 1 / r) ** 2
-    return d2 * df, float(stats.f.sf(d2, df, nu))
-
-
-def pool_fits(est: MIEstimation, information: str = "observed") -> GrowthFit:
-    """One :class:`GrowthFit` from the imputations: estimates and SEs by Rubin's rules, Wald tests on t with
-    Rubin's df, the model test by D2 (:func:`pool_chi2`); log-likelihoods are the imputations' means."""
-    fits = [fit_from(e, information) for e in est.fits]
-    q, t, df = rubin(np.array([f.theta for f in fits]), np.array([f.se**2 for f in fits]))
-    first = fits[0]
-    return GrowthFit(
-        n=est.n,
-        time_scores=est.time_scores,
-        theta=q,
-        se=np.sqrt(t),
-        loglik=float(np.mean([f.loglik for f in fits])),
-        loglik_saturated=float(np.mean([f.loglik_saturated for f in fits])),
-        information=information,
-        missing=est.missing,
-        names=first.names,
-        n_free=first.n_free,
-        rubin_df=df,
-        pooled_test=pool_chi2(np.array([f.chi2 for f in fits]), first.df),
     )
 
 

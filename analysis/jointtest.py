@@ -205,9 +205,7 @@ def _corr_shares(data: dict, dimensions: dict, family: str) -> dict[str, tuple[i
 
 
 def _pairs():
-    from .engine import correlation_pairs
-
-    return correlation_pairs()
+    return multiplicity.correlation_pairs()
 
 
 def _correlation(x: pd.Series, y: pd.Series, method: str) -> tuple[float, float, int]:

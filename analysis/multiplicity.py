@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from statsmodels.stats.multitest import fdrcorrection
 
+from . import correlations
+
 #: The levels of option ``multiplicity``.
 METHODS = ("none", "holm", "fdr_bh")
 #: Family name -> the results-key stems of its P values (``p_{stem}``).
@@ -59,3 +61,22 @@ def adjust(pvalues, method: str = "none") -> list[float]:
     if method != "none" and ok.any():
         out[ok] = holm(p[ok]) if method == "holm" else fdrcorrection(p[ok])[1]
     return [float(v) for v in out]
+
+
+def correlation_pairs() -> list[tuple[tuple[str, str], str]]:
+    """The correlations with results keys: ((variable a, variable b), key stem)."""
+    named = [((a, b), name) for (a, b), name in correlations.CONTRACT_PAIRS.items()]
+    return named + [((a, b), f"{a}_{b}") for a, b in correlations.QUOTED_PAIRS]
+
+
+def correlation_values(raw: dict, method: str) -> dict:
+    """The correlation keys with ``p_{stem}`` adjusted over its family (:mod:`analysis.multiplicity`) by
+    option ``multiplicity`` and the unadjusted P kept as ``p_unadjusted_{stem}``."""
+    res = dict(raw)
+    for _, name in correlation_pairs():
+        res[f"p_unadjusted_{name}"] = raw[f"p_{name}"]
+    for family in ("cmo1", "area2"):
+        stems = FAMILIES[family]
+        adjusted = adjust([raw[f"p_{stem}"] for stem in stems], method)
+        res.update({f"p_{stem}": p for stem, p in zip(stems, adjusted, strict=True)})
+    return res

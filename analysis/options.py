@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 
-from .growth import MI_DELTA, MI_M
+from .growth_mi import MI_DELTA, MI_M
 
 #: The levels of each choice (the first is the paper's). ``exclusion_minutes`` takes any number >= 0;
 #: its levels here are the ones the robustness panel and the multiverse use.

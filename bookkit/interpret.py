@@ -9,7 +9,7 @@ a "no evidence" verdict shows how large an effect the interval still allows. Num
 
 from __future__ import annotations
 
-from analysis import growth as _growth
+from analysis import growth_mi as _growth
 from analysis.conclusions import BY_ID, Conclusion
 
 from . import numbers

@@ -10,7 +10,7 @@ import pytest
 from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis import caseness, correlations, growth, jointtest, multiplicity, ttests
+from analysis import caseness, correlations, growth, growth_mi, jointtest, multiplicity, ttests
 from analysis.options import CHOICES, DESCRIPTIONS, Options
 
 
@@ -44,9 +44,9 @@ def test_holm_by_hand_and_nan_left_out():
 
 
 def test_families_are_the_stated_results_keys():
-    from analysis.engine import KEY_TTESTS, correlation_pairs
+    from analysis.engine import KEY_TTESTS
 
-    stems = {name for _, name in correlation_pairs()}
+    stems = {name for _, name in multiplicity.correlation_pairs()}
     assert set(multiplicity.FAMILIES["cmo1"]) | set(multiplicity.FAMILIES["area2"]) == stems
     assert multiplicity.FAMILIES["cmo2"] == KEY_TTESTS
 
@@ -210,7 +210,7 @@ def test_multiple_imputation_of_complete_data_is_the_ml_fit(lavaan_demo):
     """With nothing missing every imputation is the data: Rubin's rules give the ML estimates and SEs."""
     waves = lavaan_demo[["t1", "t2", "t3"]].to_numpy(float)[:120]
     ml = growth.fit_lgcm(waves)
-    mi = growth.fit_from(growth.estimate_lgcm(waves, missing="mi"))
+    mi = growth_mi.fit_any(growth_mi.estimate_lgcm_mi(waves, missing="mi"))
     assert mi.theta == pytest.approx(ml.theta, abs=1e-5)
     assert mi.se == pytest.approx(ml.se, rel=1e-3)
     assert mi.chi2 == pytest.approx(ml.chi2, abs=1e-4)
@@ -219,10 +219,10 @@ def test_multiple_imputation_of_complete_data_is_the_ml_fit(lavaan_demo):
 def test_rubins_rules_and_d2_by_hand():
     est = np.array([[1.0], [2.0], [3.0]])
     var = np.array([[0.5], [0.5], [0.5]])
-    q, t, df = growth.rubin(est, var)
+    q, t, df = growth_mi.rubin(est, var)
     # W = .5, B = 1, T = .5 + (4/3) 1, df = 2 (1 + .5 / (4/3))^2
     assert q[0] == 2.0 and t[0] == pytest.approx(0.5 + 4 / 3) and df[0] == pytest.approx(2 * (1 + 0.375) ** 2)
-    chi2, p = growth.pool_chi2(np.array([4.0, 4.0, 4.0]), 2)  # no between-imputation spread: the chi-square
+    chi2, p = growth_mi.pool_chi2(np.array([4.0, 4.0, 4.0]), 2)  # no between-imputation spread: the chi-square
     assert chi2 == pytest.approx(4.0) and p == pytest.approx(stats.chi2.sf(4.0, 2))
 
 
@@ -233,9 +233,9 @@ def test_imputation_is_seeded_and_leaves_the_global_random_state_alone():
     y[:, 0] = np.where(np.isnan(y[:, 0]), 10.0, y[:, 0])
     np.random.seed(123)
     before = np.random.get_state()[1].copy()
-    first = growth.impute(y, m=3)
+    first = growth_mi.impute(y, m=3)
     assert (np.random.get_state()[1] == before).all()
-    second = growth.impute(y, m=3)
+    second = growth_mi.impute(y, m=3)
     assert all((a == b).all() for a, b in zip(first, second, strict=True))
     observed = ~np.isnan(y)
     assert all((a[observed] == y[observed]).all() and not np.isnan(a).any() for a in first)
