@@ -172,5 +172,5 @@ def joint_tests(doc: dict) -> str:
         notes=[f"{permutations} permutations, each applied to every distinct analysis of the family at once "
                "(seeded; the same whatever the number of processes). P = (1 + the permutations whose share is at "
                "least the observed one) / (1 + the permutations). A conclusion that holds in no analysis has "
-               "nothing to test (P = 1)."],
+               "nothing to test (its P is the largest possible)."],
     )
