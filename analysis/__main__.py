@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     rep = sub.add_parser("reproduce", help="run every analysis and write results.json and tables/*.csv")
-    mult = sub.add_parser("multiverse", help="run every combination of the analytic choices; write multiverse.json")
+    mult = sub.add_parser("multiverse", help="run every combination of the analytic choices; write multiverse.json "
+                          "(summary) and multiverse.parquet (every results key of every specification)")
     for p, out in ((rep, paths.DEFAULT_OUT), (mult, paths.ROOT / "_build" / "multiverse")):
         p.add_argument(
             "--data",
@@ -71,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--out", type=Path, default=out, help=f"output folder (default: {out.relative_to(paths.ROOT)})")
     add_option_flags(rep)
+    mult.add_argument("--subset", choices=("full", "conclusions"), default="full",
+                      help="full: every combination of every choice; conclusions: each conclusion's distinct "
+                           "analyses only, as the book (default full)")
+    mult.add_argument("--jobs", type=int, default=1, help="processes (joblib; default 1); the output is the same")
+    mult.add_argument("--scheduler", default=None,
+                      help="address of a Dask distributed scheduler to run on instead (the output is the same)")
+    mult.add_argument("--permutations", type=int, default=500,
+                      help="permutations of the joint test (default 500; 0 skips it)")
     return parser
 
 
@@ -93,12 +102,13 @@ def _multiverse(args) -> int:
 
     data = paths.survey_file(args.data)
     start = time.perf_counter()
-    doc = write_multiverse(data, args.out)
+    doc = write_multiverse(data, args.out, subset=args.subset, jobs=args.jobs, scheduler=args.scheduler,
+                           permutations=args.permutations)
     bad = sum(1 for s in doc["specifications"] if s.get("not_estimable"))
     print(
         f"{data}: {len(doc['specifications'])} specifications ({bad} not estimable), "
-        f"{len(doc['conclusions'])} conclusions; wrote {args.out / 'multiverse.json'} "
-        f"in {time.perf_counter() - start:.1f} s"
+        f"{len(doc['conclusions'])} conclusions; wrote {args.out / 'multiverse.json'} and "
+        f"{args.out / 'multiverse.parquet'} in {time.perf_counter() - start:.1f} s"
     )
     return 0
 

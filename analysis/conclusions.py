@@ -9,7 +9,9 @@ how often the conclusion holds across the multiverse, so the prose can never
 disagree with its numbers.
 
 Conventions: significance at :data:`ALPHA` (two-sided unless the P key says
-otherwise: ``p_V`` of a t test is the P the option ``tails`` names);
+otherwise: ``p_V`` of a t test is the P the option ``tails`` names; the P of a
+t test or a correlation is adjusted over its family as option ``multiplicity``
+names, :mod:`analysis.multiplicity`);
 "positive" and "negative" are the sign of the estimate. A non-significant
 result is worded "no evidence of", never as the absence of the effect; a
 conclusion that claims *no* effect also has an equivalence test against the
@@ -134,7 +136,8 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo="", note="")
         key=key,
         claims=claims,
         statement=f"{prefix}{a_label} is {direction} correlated with {b_label}{note}",
-        rule=f"{key} {'>' if sign > 0 else '<'} 0 and {pname} < {ALPHA}",
+        rule=f"{key} {'>' if sign > 0 else '<'} 0 and {pname} < {ALPHA} (r and P as the options correlation and "
+        "multiplicity name)",
         holds_if=lambda v: signed_significant(v, key, pname, sign),
         reads=(key, pname),
         says={
@@ -145,7 +148,7 @@ def _corr(id_, section, a_label, b_label, key, sign, claims=(), cmo="", note="")
         opposite_if=lambda v: signed_significant(v, key, pname, -sign),
         effect="r",
         p=pname,
-        part="correlations",
+        part="correlation_values",
         interval=(f"{key}_ci_low", f"{key}_ci_high"),
     )
 
@@ -157,7 +160,8 @@ def _ttest(id_, variable, label, claims, cmo):
         key=f"d_{variable}",
         claims=claims,
         statement=f"{cmo}: people who have posted score higher on {label} than people who never have",
-        rule=f"t_{variable} > 0 and p_{variable} < {ALPHA} (P as the option tails names)",
+        rule=f"t_{variable} > 0 and p_{variable} < {ALPHA} (test and P as the options ttest, adjust, tails and "
+        "multiplicity name)",
         holds_if=lambda v: signed_significant(v, f"t_{variable}", f"p_{variable}", +1),
         reads=(f"t_{variable}", f"p_{variable}"),
         says={

@@ -17,9 +17,24 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from . import caseness, contract, correlations, effects, growth, kinds, paths, sample, scales, ttests
+from . import (
+    caseness,
+    contract,
+    correlations,
+    effects,
+    growth,
+    growth_mi,
+    kinds,
+    multiplicity,
+    paths,
+    sample,
+    scales,
+    ttests,
+)
+from .caseness import caseness_effects  # noqa: F401 (re-exported: its effect sizes were an engine part)
 from .errors import AnalysisError
 from .loading import Survey, speed_included
 from .options import Options
@@ -27,15 +42,18 @@ from .options import Options
 #: The options each part of the analysis depends on (the memo key of that part).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "sample": ("exclusion_minutes",),
-    "caseness": ("exclusion_minutes", "yates"),
-    "growth_estimate": ("exclusion_minutes", "growth_missing"),
-    "growth": ("exclusion_minutes", "growth_missing", "growth_information"),
-    "equivalence": ("exclusion_minutes", "growth_missing", "growth_information", "sesoi"),
+    "caseness": ("exclusion_minutes", "yates", "caseness_cutoffs"),
+    "imputations": ("exclusion_minutes",),  # the multiple imputations of the wave totals (growth_missing mi, delta)
+    "growth_estimate": ("exclusion_minutes", "growth_missing", "growth_residuals"),
+    "growth": ("exclusion_minutes", "growth_missing", "growth_residuals", "growth_information"),
+    "equivalence": ("exclusion_minutes", "growth_missing", "growth_residuals", "growth_information", "sesoi"),
     "frame": ("exclusion_minutes", "scoring"),
-    "correlations": ("exclusion_minutes", "scoring"),
+    "correlations": ("exclusion_minutes", "scoring", "correlation"),
+    "correlation_values": ("exclusion_minutes", "scoring", "correlation", "multiplicity"),
     "reliability": ("exclusion_minutes", "scoring"),
     "ttests": ("exclusion_minutes", "scoring", "grouping"),  # every ``ttest`` form at once
-    "ttest_values": ("exclusion_minutes", "scoring", "grouping", "ttest", "tails"),
+    "ttest_adjusted": ("exclusion_minutes", "scoring", "grouping"),
+    "ttest_values": ("exclusion_minutes", "scoring", "grouping", "ttest", "tails", "adjust", "multiplicity"),
 }
 GROWTH_LABELS = {"gad": "GAD-7", "phq": "PHQ-8"}
 KEY_TTESTS = ttests.KEY_TTESTS
@@ -152,22 +170,27 @@ def describe_sample(survey: Survey, minutes: float) -> tuple[pd.DataFrame, dict,
     return smp, res, tables
 
 
-def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
-    """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, both percentages, the 2x2 table."""
-    cases, not_cases = caseness.survey_caseness(smp)
+def caseness_part(smp: pd.DataFrame, yates: bool, cutoffs: str = "nhs") -> tuple[dict, pd.DataFrame]:
+    """Caseness counts, the 2x2 chi-square against NHS Talking Therapies, both percentages, the 2x2 table.
+
+    The NHS counts are the published ones at the NHS cut-offs whatever ``cutoffs`` the survey is scored
+    with (:data:`analysis.caseness.CUTOFFS`), so another level compares the survey's screening caseness
+    with the NHS's treatment caseness."""
+    cases, not_cases = caseness.survey_caseness(smp, cutoffs)
     if cases + not_cases == 0:
         raise AnalysisError(
             "caseness test",
             "no included respondent has both a T1 GAD-7 and a T1 PHQ-8 total",
             "at least 1 such respondent",
         )
-    res = caseness.caseness_results(smp, correction=yates)
+    res = caseness.caseness_results(smp, correction=yates, cutoffs=cutoffs)
     res["caseness_pct"] = _pct(cases, cases + not_cases)
     res["caseness_nhs_pct"] = _pct(
         res["caseness_nhs_n_cases"], res["caseness_nhs_n_cases"] + res["caseness_nhs_n_not_cases"]
     )
     res["caseness_pct_difference"] = res["caseness_pct"] - res["caseness_nhs_pct"]
-    res.update(caseness_effects(cases, not_cases, res["caseness_nhs_n_cases"], res["caseness_nhs_n_not_cases"]))
+    res.update(caseness_effects(cases, not_cases, res["caseness_nhs_n_cases"],
+                                         res["caseness_nhs_n_not_cases"]))
     table = pd.DataFrame(
         {
             "group": ["iPOF survey", "NHS Talking Therapies North West 2022-23"],
@@ -178,31 +201,22 @@ def caseness_part(smp: pd.DataFrame, yates: bool) -> tuple[dict, pd.DataFrame]:
     return res, table
 
 
-def caseness_effects(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> dict:
-    """Effect sizes of the caseness comparison with 95% intervals (:mod:`analysis.effects`): the
-    difference in percentage points (Newcombe), the odds ratio of being a case (Woolf) and Cohen's h."""
-    n, n_nhs = cases + not_cases, nhs_cases + nhs_not
-    diff, diff_lo, diff_hi = effects.risk_difference_ci(cases, n, nhs_cases, n_nhs)
-    odds, odds_lo, odds_hi = effects.odds_ratio_ci([[cases, not_cases], [nhs_cases, nhs_not]])
-    h, h_lo, h_hi = effects.cohens_h_ci(cases / n, n, nhs_cases / n_nhs, n_nhs)
-    return {
-        "caseness_pct_difference_ci_low": 100 * diff_lo,
-        "caseness_pct_difference_ci_high": 100 * diff_hi,
-        "caseness_odds_ratio": odds,
-        "caseness_odds_ratio_ci_low": odds_lo,
-        "caseness_odds_ratio_ci_high": odds_hi,
-        "caseness_cohens_h": h,
-        "caseness_cohens_h_ci_low": h_lo,
-        "caseness_cohens_h_ci_high": h_hi,
-    }
-
-
 def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
-    """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``."""
+    """Both growth models: estimates shared across the SE choice, SEs per ``growth_information``.
+
+    Run with one BLAS thread (threadpoolctl), as the twin generator does: the floating-point path is then
+    the same in every process, so a multiverse run serially, with joblib or on Dask gives the same bytes."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _growth_part(memo, smp, options)
+
+
+def _growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, pd.DataFrame]:
     res, tables = {}, []
     for scale in contract.CLINICAL_SCALES:
         est = _growth_estimate(memo, smp, options, scale, f" ({GROWTH_LABELS[scale]})")
-        fit = growth.fit_from(est, options.growth_information)
+        fit = growth_mi.fit_any(est, options.growth_information)
         res.update(growth.growth_results(scale, fit))
         res.update(growth.growth_intervals(scale, fit))
         res.update(
@@ -217,9 +231,19 @@ def growth_part(memo: Memo, smp: pd.DataFrame, options: Options) -> tuple[dict, 
 def _growth_estimate(memo: Memo, smp: pd.DataFrame, options: Options, scale: str, label: str):
     estimates = memo.get("growth_estimate", options, dict)
     if scale not in estimates:
-        estimates[scale] = growth.estimate_lgcm(
-            scales.clinical_totals(smp, scale), contract.WAVE_TIME_SCORES, options.growth_missing, label
-        )
+        waves = scales.clinical_totals(smp, scale)
+        if options.growth_missing in ("mi", "delta"):
+            imputations = memo.get("imputations", options, dict)
+            if scale not in imputations:
+                y = np.asarray(waves, dtype=float)
+                imputations[scale] = growth_mi.impute(y[~np.isnan(y).all(axis=1)])
+            estimates[scale] = growth_mi.estimate_lgcm_mi(
+                waves, contract.WAVE_TIME_SCORES, options.growth_missing, label, options.growth_residuals,
+                imputations=imputations[scale])
+        else:
+            estimates[scale] = growth.estimate_lgcm(
+                waves, contract.WAVE_TIME_SCORES, options.growth_missing, label, options.growth_residuals
+            )
     return estimates[scale]
 
 
@@ -252,14 +276,13 @@ def equivalence_part(growth_values: dict, sample_values: dict, sesoi: float) -> 
     return res
 
 
-def correlations_part(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """The correlation table and the keys of the contract's and the chapters' quoted pairs."""
-    table = correlations.correlation_table(frame)
+def correlations_part(frame: pd.DataFrame, method: str = "pearson") -> tuple[dict, pd.DataFrame]:
+    """The correlation table and the keys of the contract's and the chapters' quoted pairs (Pearson's r or
+    Spearman's rho as option ``correlation`` names, under the same keys; P unadjusted)."""
+    table = correlations.correlation_table(frame, method=method)
     res = {}
-    named = [((a, b), name) for (a, b), name in correlations.CONTRACT_PAIRS.items()]
-    named += [((a, b), f"{a}_{b}") for a, b in correlations.QUOTED_PAIRS]
-    for (a, b), name in named:
-        r, p, n, low, high = correlations.pearson_ci(frame[a], frame[b])
+    for (a, b), name in multiplicity.correlation_pairs():
+        r, p, n, low, high = correlations.correlate(frame[a], frame[b], method)
         res.update({f"r_{name}": r, f"p_{name}": p, f"n_{name}": n, f"r_{name}_ci_low": low, f"r_{name}_ci_high": high})
     return res, table
 
@@ -271,13 +294,27 @@ def reliability_part(smp: pd.DataFrame, scoring: str) -> tuple[dict, pd.DataFram
     return {f"alpha_{names[row.subscale]}": row.alpha for row in table.itertuples()}, table
 
 
-def ttests_part(table: pd.DataFrame, tails: int) -> dict:
-    """The manifest keys of the two key t tests; ``p_V`` is the P the option ``tails`` names."""
+def adjusted_part(frame: pd.DataFrame, grouping: str) -> dict:
+    """The adjusted posting comparisons of the key t tests (:func:`analysis.ttests.adjusted_difference`)."""
+    return {v: ttests.adjusted_difference(frame, v, grouping) for v in KEY_TTESTS}
+
+
+def ttests_part(table: pd.DataFrame, tails: int, adjusted: dict | None = None, method: str = "none") -> dict:
+    """The manifest keys of the two key t tests; ``p_V`` is the P the option ``tails`` names, adjusted over
+    the CMO2 family by option ``multiplicity`` (``method``). With ``adjusted`` (option ``adjust``, from
+    :func:`adjusted_part`) the test is the OLS posting coefficient's: t, df, both P, d and g (J d) and their
+    intervals come from it; counts, means and the probability of superiority stay the unadjusted ones."""
     res = {}
     for row in table.itertuples():
         if row.variable not in KEY_TTESTS:
             continue
         v = row.variable
+        if adjusted is not None:
+            a = adjusted[v]
+            j = effects.hedges_correction(row.n_posted + row.n_never - 2)
+            row = row._replace(t=a["t"], df=a["df"], p_one_tailed=a["p_one_tailed"], p_two_tailed=a["p_two_tailed"],
+                               d=a["d"], d_ci_low=a["d_ci_low"], d_ci_high=a["d_ci_high"], g=j * a["d"],
+                               g_ci_low=j * a["d_ci_low"], g_ci_high=j * a["d_ci_high"], welch=False)
         res.update(
             {
                 f"t_{v}": row.t,
@@ -296,8 +333,13 @@ def ttests_part(table: pd.DataFrame, tails: int) -> dict:
                 f"n_never_{v}": row.n_never,
                 f"mean_posted_{v}": row.mean_posted,
                 f"mean_never_{v}": row.mean_never,
+                f"ps_{v}": row.ps,
+                f"ps_{v}_ci_low": row.ps_ci_low,
+                f"ps_{v}_ci_high": row.ps_ci_high,
             }
         )
+    adjusted_p = multiplicity.adjust([res[f"p_{v}"] for v in KEY_TTESTS], method)
+    res.update({f"p_{v}": p for v, p in zip(KEY_TTESTS, adjusted_p, strict=True)})
     return res
 
 
@@ -313,14 +355,17 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
         raise ValueError("a Memo belongs to one survey")
     smp, values, tables = memo.get("sample", options, lambda: describe_sample(survey, options.exclusion_minutes))
     values, tables = dict(values), dict(tables)
-    caseness_values, tables["caseness"] = memo.get("caseness", options, lambda: caseness_part(smp, options.yates))
+    caseness_values, tables["caseness"] = memo.get(
+        "caseness", options, lambda: caseness_part(smp, options.yates, options.caseness_cutoffs))
     values.update(caseness_values)
     growth_values, tables["growth"] = memo.get("growth", options, lambda: growth_part(memo, smp, options))
     values.update(growth_values)
     values.update(memo.get("equivalence", options, lambda: equivalence_part(growth_values, values, options.sesoi)))
     frame = memo.get("frame", options, lambda: analysis_frame(smp, options.scoring))
-    corr_values, tables["correlations"] = memo.get("correlations", options, lambda: correlations_part(frame))
-    values.update(corr_values)
+    corr_raw, tables["correlations"] = memo.get(
+        "correlations", options, lambda: correlations_part(frame, options.correlation))
+    values.update(memo.get("correlation_values", options,
+                           lambda: multiplicity.correlation_values(corr_raw, options.multiplicity)))
     alpha_values, tables["reliability"] = memo.get(
         "reliability", options, lambda: reliability_part(smp, options.scoring)
     )
@@ -328,7 +373,11 @@ def run_analysis(survey: Survey, options: Options = Options(), memo: Memo | None
     tables["ttests"] = memo.get("ttests", options, lambda: ttests.ttest_tables(frame, grouping=options.grouping))[
         options.ttest
     ]
-    values.update(memo.get("ttest_values", options, lambda: ttests_part(tables["ttests"], options.tails)))
+    adjusted = None
+    if options.adjust == "age_gender":
+        adjusted = memo.get("ttest_adjusted", options, lambda: adjusted_part(frame, options.grouping))
+    values.update(memo.get("ttest_values", options,
+                           lambda: ttests_part(tables["ttests"], options.tails, adjusted, options.multiplicity)))
     values.update(options.as_dict())
     sha = _survey_sha(memo)
     values.update({"data_sha256": sha, "data_file": Path(survey.path).name, "data_is_twin": sha == _twin_sha(memo)})

@@ -35,8 +35,6 @@ lavaan's published Demo.growth estimates and a direct scipy likelihood.
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numdifftools as nd
@@ -45,9 +43,12 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .errors import AnalysisError
+from .growth_start import _semopy_estimates, semopy_description  # noqa: F401 (re-exported)
 from .lgcm_likelihood import (  # noqa: F401  (re-exported: the twin generator and tests use them here)
+    RESIDUALS,
     MissingPatterns,
     Pattern,
+    expansion,
     expected_information,
     implied_moments,
     loadings,
@@ -57,52 +58,6 @@ from .lgcm_likelihood import (  # noqa: F401  (re-exported: the twin generator a
 
 PARAM_NAMES_LATENT = ("intercept_mean", "slope_mean", "intercept_var", "slope_var", "intercept_slope_cov")
 Z_95 = float(stats.norm.ppf(0.975))
-
-
-def semopy_description(columns: list[str], time_scores) -> str:
-    """semopy syntax of the linear growth model on columns y0..y{p-1}.
-
-    Latent means are labelled (semopy 2.3.11 needs a label for ``~ 1`` on a
-    latent variable) and observed intercepts are fixed to 0.
-    """
-    ones = " + ".join(f"1*{c}" for c in columns)
-    slopes = " + ".join(f"{float(t)!r}*{c}" for t, c in zip(time_scores, columns, strict=False))
-    lines = [f"eta_i =~ {ones}", f"eta_s =~ {slopes}", "eta_i ~ alpha_i*1", "eta_s ~ alpha_s*1",
-             "START(0.1) alpha_i alpha_s", "eta_i ~~ eta_s"]
-    lines += [f"{c} ~ 0*1" for c in columns]
-    return "\n".join(lines)
-
-
-@contextmanager
-def _quiet_root_logger():
-    """semopy logs Fisher-information warnings on the root logger: silence them for one call only."""
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-
-
-def _semopy_estimates(y: np.ndarray, time_scores) -> np.ndarray:
-    """Start values: semopy's ModelMeans (ML objective), returned as theta in this module's order."""
-    import semopy
-
-    columns = [f"y{w}" for w in range(y.shape[1])]
-    model = semopy.ModelMeans(semopy_description(columns, time_scores))
-    with _quiet_root_logger():
-        model.fit(pd.DataFrame(y, columns=columns), obj="ML", clean_slate=True)
-        est = model.inspect(se_robust=False)
-
-    def value(lval, op, rval):
-        row = est[(est["lval"] == lval) & (est["op"] == op) & (est["rval"] == rval)]
-        return float(row["Estimate"].iloc[0])
-
-    theta = [value("eta_i", "~", "1"), value("eta_s", "~", "1"), value("eta_i", "~~", "eta_i"),
-             value("eta_s", "~~", "eta_s"), value("eta_i", "~~", "eta_s")]
-    theta += [value(c, "~~", c) for c in columns]
-    return np.array(theta)
 
 
 @dataclass
@@ -118,10 +73,16 @@ class GrowthFit:
     information: str
     missing: str
     names: tuple[str, ...] = field(default=())
+    #: Free parameters (fewer than ``len(theta)`` when the residual variances are held equal).
+    n_free: int | None = None
+    #: Rubin's degrees of freedom per parameter under multiple imputation (None: a single fit, normal Wald).
+    rubin_df: np.ndarray | None = None
+    #: Under multiple imputation: the pooled model test (D2, :func:`pool_chi2`) as (chi2 scale, p).
+    pooled_test: tuple[float, float] | None = None
 
     @property
     def n_params(self) -> int:
-        return len(self.theta)
+        return len(self.theta) if self.n_free is None else self.n_free
 
     @property
     def df(self) -> int:
@@ -130,12 +91,24 @@ class GrowthFit:
 
     @property
     def chi2(self) -> float:
-        """Likelihood-ratio chi-square against the saturated model (0 when that is negative by rounding)."""
+        """Likelihood-ratio chi-square against the saturated model (0 when that is negative by rounding);
+        under multiple imputation the pooled D2 statistic on the chi-square scale (D2 x df)."""
+        if self.pooled_test is not None:
+            return self.pooled_test[0]
         return max(0.0, 2.0 * (self.loglik_saturated - self.loglik))
 
     @property
     def p_value(self) -> float:
+        if self.pooled_test is not None:
+            return self.pooled_test[1]
         return float(stats.chi2.sf(self.chi2, self.df)) if self.df > 0 else float("nan")
+
+    def critical(self, name: str) -> float:
+        """The 97.5% point of the reference distribution of a parameter's Wald statistic: normal for a
+        single fit, t on Rubin's degrees of freedom under multiple imputation."""
+        if self.rubin_df is None:
+            return Z_95
+        return float(stats.t.ppf(0.975, self.rubin_df[self.names.index(name)]))
 
     @property
     def implied(self) -> tuple[np.ndarray, np.ndarray]:
@@ -162,21 +135,26 @@ class GrowthFit:
         return float(self.se[self.names.index(name)])
 
     def wald_p(self, name: str) -> float:
-        """Two-tailed Wald p of one parameter."""
-        return float(2 * stats.norm.sf(abs(self.estimate(name) / self.std_error(name))))
+        """Two-tailed Wald p of one parameter (t on Rubin's df under multiple imputation)."""
+        z = abs(self.estimate(name) / self.std_error(name))
+        if self.rubin_df is None:
+            return float(2 * stats.norm.sf(z))
+        return float(2 * stats.t.sf(z, self.rubin_df[self.names.index(name)]))
 
     def table(self) -> pd.DataFrame:
         """Parameter table: estimate, SE, z, two-tailed p and 95% Wald CI."""
         z = self.theta / self.se
+        crit = np.array([self.critical(n) for n in self.names])
+        p = 2 * stats.norm.sf(np.abs(z)) if self.rubin_df is None else 2 * stats.t.sf(np.abs(z), self.rubin_df)
         return pd.DataFrame(
             {
                 "parameter": self.names,
                 "estimate": self.theta,
                 "se": self.se,
                 "z": z,
-                "p": 2 * stats.norm.sf(np.abs(z)),
-                "ci_low": self.theta - Z_95 * self.se,
-                "ci_high": self.theta + Z_95 * self.se,
+                "p": p,
+                "ci_low": self.theta - crit * self.se,
+                "ci_high": self.theta + crit * self.se,
             }
         )
 
@@ -208,6 +186,12 @@ class Estimation:
     loglik: float
     loglik_saturated: float
     missing: str
+    residuals: str = "free"
+
+    @property
+    def expansion(self) -> np.ndarray:
+        """E with full theta = E @ free theta (:func:`expansion`)."""
+        return expansion(len(self.time_scores), self.residuals)
 
 
 def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, tuple[float, ...]]:
@@ -217,8 +201,8 @@ def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, 
         raise ValueError(f"need one column per time score ({len(time_scores)}), got shape {y.shape}")
     if missing == "listwise":
         y = y[~np.isnan(y).any(axis=1)]
-    elif missing != "fiml":
-        raise ValueError(f"missing must be 'fiml' or 'listwise', not {missing!r}")
+    elif missing not in ("fiml", "mi", "delta"):
+        raise ValueError(f"missing must be 'fiml', 'listwise', 'mi' or 'delta', not {missing!r}")
     y = y[~np.isnan(y).all(axis=1)]
     minimum = max(MIN_GROWTH_N, 5 + 2 * y.shape[1])
     if len(y) < minimum:
@@ -232,37 +216,49 @@ def _prepare(waves, time_scores, missing: str, label: str) -> tuple[np.ndarray, 
     return y, time_scores
 
 
-def _objective(patterns: MissingPatterns, time_scores):
+def _objective(patterns: MissingPatterns, time_scores, residuals: str = "free"):
+    """Negative log-likelihood and its analytic gradient as functions of the free parameters."""
     dmu, dsig = moment_jacobians(time_scores)
+    e = expansion(len(time_scores), residuals)
 
-    def negll(theta):
-        value = -patterns.loglik(*implied_moments(theta, time_scores))
+    def negll(free):
+        value = -patterns.loglik(*implied_moments(e @ free, time_scores))
         return value if np.isfinite(value) else 1e300
 
-    def gradient(theta):
-        g_mu, g_sigma = patterns.score(*implied_moments(theta, time_scores))
-        return -(dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma))
+    def gradient(free):
+        g_mu, g_sigma = patterns.score(*implied_moments(e @ free, time_scores))
+        return -e.T @ (dmu @ g_mu + np.einsum("jab,ab->j", dsig, g_sigma))
 
     return negll, gradient
 
 
-def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", label: str = "") -> Estimation:
+def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", label: str = "",
+                  residuals: str = "free", start=None, polish: bool = True):
     """Steps 1-3 of the module docstring: FIML estimates and the saturated log-likelihood.
 
+    ``residuals="equal"`` holds the residual variances equal across waves (:func:`expansion`);
+    Multiple imputation (``missing`` "mi" or "delta") is :func:`analysis.growth_mi.estimate_lgcm_mi`.
+    ``start``: full-length start values instead of semopy's (used for imputed data, which are then not
+    Newton-polished: ``polish``).
     Raises :class:`AnalysisError` with fewer than :data:`MIN_GROWTH_N` usable rows.
     """
+    if missing in ("mi", "delta"):
+        raise ValueError("multiple imputation is analysis.growth_mi.estimate_lgcm_mi")
     y, time_scores = _prepare(waves, time_scores, missing, label)
     patterns = MissingPatterns(y)
-    negll, gradient = _objective(patterns, time_scores)
+    e = expansion(len(time_scores), residuals)
+    negll, gradient = _objective(patterns, time_scores, residuals)
     hessian = nd.Jacobian(gradient, method="central")
-    try:
-        start = _semopy_estimates(y, time_scores)
-    except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. a wave whose few totals are all equal
-        raise AnalysisError(f"growth model{label}", f"no starting solution can be found ({exc})",
-                            "scores that vary within each wave") from None
+    if start is None:
+        try:
+            start = _semopy_estimates(y, time_scores)
+        except (np.linalg.LinAlgError, ValueError) as exc:  # e.g. a wave whose few totals are all equal
+            raise AnalysisError(f"growth model{label}", f"no starting solution can be found ({exc})",
+                                "scores that vary within each wave") from None
+    start = np.linalg.pinv(e) @ np.asarray(start, dtype=float)  # equal residuals: their mean
     refined = optimize.minimize(negll, start, jac=gradient, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
     theta = refined.x if refined.fun <= negll(start) else start
-    for _ in range(3):  # Newton polishing on the analytic gradient
+    for _ in range(3 if polish else 0):  # Newton polishing on the analytic gradient
         try:
             step = np.linalg.solve(hessian(theta), gradient(theta))
         except np.linalg.LinAlgError:
@@ -271,25 +267,33 @@ def estimate_lgcm(waves, time_scores=(0.0, 1.0, 2.0), missing: str = "fiml", lab
             break
         theta = theta - step
     _, _, ll_sat = saturated_moments(patterns)
-    return Estimation(patterns, time_scores, theta, -negll(theta), ll_sat, missing)
+    return Estimation(patterns, time_scores, e @ theta, -negll(theta), ll_sat, missing, residuals)
 
 
 def standard_errors(est: Estimation, information: str = "observed") -> np.ndarray:
-    """Step 4: SEs from the inverse observed or expected information (NaN where not positive)."""
+    """Step 4: SEs from the inverse observed or expected information of the free parameters (NaN where not
+    positive), mapped to the full vector (equal residual variances share one SE)."""
+    e = est.expansion
+    free = np.linalg.pinv(e) @ est.theta
     if information == "observed":
-        _, gradient = _objective(est.patterns, est.time_scores)
-        info = nd.Jacobian(gradient, method="central")(est.theta)
+        _, gradient = _objective(est.patterns, est.time_scores, est.residuals)
+        info = nd.Jacobian(gradient, method="central")(free)
         info = (info + info.T) / 2
     elif information == "expected":
-        info = expected_information(est.theta, est.time_scores, est.patterns)
+        info = e.T @ expected_information(est.theta, est.time_scores, est.patterns) @ e
     else:
         raise ValueError(f"information must be 'observed' or 'expected', not {information!r}")
-    diag = np.diag(np.linalg.pinv(info))
+    diag = np.diag(e @ np.linalg.pinv(info) @ e.T)
     return np.sqrt(np.where(diag > 0, diag, np.nan))
 
 
-def fit_from(est: Estimation, information: str = "observed") -> GrowthFit:
-    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs."""
+def _names(p: int) -> tuple[str, ...]:
+    return PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p))
+
+
+def fit_from(est, information: str = "observed") -> GrowthFit:
+    """A :class:`GrowthFit` from an estimation and the chosen information for its SEs (an imputed estimation:
+    :func:`analysis.growth_mi.fit_any`)."""
     p = len(est.time_scores)
     return GrowthFit(
         n=est.patterns.n,
@@ -300,7 +304,8 @@ def fit_from(est: Estimation, information: str = "observed") -> GrowthFit:
         loglik_saturated=est.loglik_saturated,
         information=information,
         missing=est.missing,
-        names=PARAM_NAMES_LATENT + tuple(f"residual_var_{w + 1}" for w in range(p)),
+        names=_names(p),
+        n_free=est.expansion.shape[1],
     )
 
 
@@ -309,6 +314,7 @@ def fit_lgcm(
     time_scores=(0.0, 1.0, 2.0),
     information: str = "observed",
     missing: str = "fiml",
+    residuals: str = "free",
 ) -> GrowthFit:
     """Fit the linear growth model to wave scores (one column per wave, NaN = missing).
 
@@ -317,7 +323,7 @@ def fit_lgcm(
     contract's choice) or ``'expected'``. Start values and optimiser settings
     are fixed, so the fit is deterministic on one machine.
     """
-    return fit_from(estimate_lgcm(waves, time_scores, missing), information)
+    return fit_from(estimate_lgcm(waves, time_scores, missing, residuals=residuals), information)
 
 
 def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
@@ -328,8 +334,8 @@ def growth_results(prefix: str, fit: GrowthFit) -> dict[str, float | int]:
         f"{prefix}_lgcm_intercept_mean": fit.estimate("intercept_mean"),
         f"{prefix}_lgcm_slope_mean": slope,
         f"{prefix}_lgcm_slope_se": slope_se,
-        f"{prefix}_lgcm_slope_ci_low": slope - Z_95 * slope_se,
-        f"{prefix}_lgcm_slope_ci_high": slope + Z_95 * slope_se,
+        f"{prefix}_lgcm_slope_ci_low": slope - fit.critical("slope_mean") * slope_se,
+        f"{prefix}_lgcm_slope_ci_high": slope + fit.critical("slope_mean") * slope_se,
         f"{prefix}_lgcm_slope_p": fit.wald_p("slope_mean"),
         f"{prefix}_lgcm_intercept_var": fit.estimate("intercept_var"),
         f"{prefix}_lgcm_slope_var": fit.estimate("slope_var"),
@@ -357,8 +363,9 @@ def growth_intervals(prefix: str, fit: GrowthFit) -> dict[str, float]:
         if name == "slope_mean":
             continue
         est, se = fit.estimate(name), fit.std_error(name)
-        out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - Z_95 * se,
-                    f"{prefix}_lgcm_{name}_ci_high": est + Z_95 * se})
+        crit = fit.critical(name)
+        out.update({f"{prefix}_lgcm_{name}_se": se, f"{prefix}_lgcm_{name}_ci_low": est - crit * se,
+                    f"{prefix}_lgcm_{name}_ci_high": est + crit * se})
     rmsea, low, high = rmsea_ci(fit.chi2, fit.df, fit.n)
     out.update({f"{prefix}_lgcm_rmsea": rmsea, f"{prefix}_lgcm_rmsea_ci_low": low,
                 f"{prefix}_lgcm_rmsea_ci_high": high})

@@ -119,7 +119,7 @@ def declared() -> dict[str, Kind]:
     names = list(correlations.CONTRACT_PAIRS.values()) + [f"{a}_{b}" for a, b in correlations.QUOTED_PAIRS]
     for name in names:
         _with_interval(out, f"r_{name}", BOUNDED)
-        out.update({f"p_{name}": P, f"n_{name}": COUNT})
+        out.update({f"p_{name}": P, f"p_unadjusted_{name}": P, f"n_{name}": COUNT})
     out.update({f"alpha_{name}": BOUNDED2 for name in ("selfeff", "help", "mod", "safe")})
     # the two key t tests
     for v in ttests.KEY_TTESTS:
@@ -128,6 +128,7 @@ def declared() -> dict[str, Kind]:
                     f"mean_posted_{v}": estimate(), f"mean_never_{v}": estimate()})
         _with_interval(out, f"d_{v}", estimate())
         _with_interval(out, f"g_{v}", estimate())
+        _with_interval(out, f"ps_{v}", BOUNDED)
     # the choices and where the data came from
     out.update({name: OPTION for name in options.NAMES})
     out.update(data_sha256=PROVENANCE, data_file=PROVENANCE, data_is_twin=PROVENANCE)

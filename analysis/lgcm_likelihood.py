@@ -184,3 +184,22 @@ def expected_information(theta: np.ndarray, time_scores, patterns: MissingPatter
         a = np.einsum("jab,bc->jac", dsig[:, g.idx][:, :, g.idx], s_inv)
         info += g.n * (m @ s_inv @ m.T + 0.5 * np.einsum("jab,kba->jk", a, a))
     return info
+
+
+#: The levels of option ``growth_residuals``.
+RESIDUALS = ("free", "equal")
+
+
+def expansion(p: int, residuals: str = "free") -> np.ndarray:
+    """The (5 + p) x q matrix E mapping the free parameters to the full vector of the module docstring:
+    the identity when each wave has its own residual variance (``"free"``); with ``"equal"`` one residual
+    variance shared by the p waves (q = 6), so theta_1 = ... = theta_p. The model stays linear in the
+    free parameters, so the FIML gradient is E' times the full one and the information E' I E."""
+    if residuals == "free":
+        return np.eye(5 + p)
+    if residuals != "equal":
+        raise ValueError(f"residuals must be one of {RESIDUALS}, not {residuals!r}")
+    e = np.zeros((5 + p, 6))
+    e[:5, :5] = np.eye(5)
+    e[5:, 5] = 1.0
+    return e

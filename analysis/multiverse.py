@@ -7,8 +7,12 @@ reports the whole set of results instead of one. A *specification curve*
 (Simonsohn, Simmons & Nelson 2020, Nature Human Behaviour 4:1208) plots one
 estimate across all those specifications, sorted, with the choices of each
 shown beneath it. Here the choices are :data:`analysis.options.CHOICES`
-(:data:`DIMENSIONS`, the full factorial: 4 x 2 x 3 x 2 x 2 x 2 x 2 x 2 x 2 = 1,536
-specifications), each specification is one :class:`~analysis.options.Options`
+(:data:`DIMENSIONS`; the full factorial of all of them, ``subset="full"``, is what
+``python -m analysis multiverse`` runs). The book runs ``subset="conclusions"``
+(:func:`conclusion_specifications`): for each conclusion, the full factorial of
+the choices its rule can depend on (its distinct analyses), the other choices at
+the paper's, which is every distinct analysis of every conclusion without the
+copies. Each specification is one :class:`~analysis.options.Options`
 run through the one computation path :func:`analysis.engine.run_analysis`,
 and each of the paper's conclusions (:data:`analysis.conclusions.CONCLUSIONS`)
 is judged by its own rule in every specification.
@@ -30,9 +34,16 @@ Conventions.
   rest, so the two add up to the number of specifications.
 * ``paper_choice_holds`` is the rule's verdict under the paper's choices
   (``Options()``), null when not estimable.
-* Each specification keeps only the results keys a conclusion needs
+* Each specification's record keeps the results keys a conclusion needs
   (:func:`analysis.conclusions.result_keys`) plus :data:`EXTRA_KEYS`, as JSON
-  numbers with NaN as null (:func:`analysis.reproduce.jsonable`).
+  numbers with NaN as null (:func:`analysis.reproduce.jsonable`); the columnar
+  file ``multiverse.parquet`` (:func:`write_multiverse`) keeps *every* results key
+  of every specification, one row each, and ``multiverse.json`` the small summary.
+* Parallel runs (``jobs`` > 1 through joblib, or ``scheduler``, a Dask
+  distributed cluster) split the specifications into chunks by speed exclusion
+  (:func:`chunks`), each run with its own memo; the output is the same bytes
+  whatever the jobs or the scheduler (every part is deterministic, and the
+  chunks are put back in specification order).
 """
 
 from __future__ import annotations
@@ -42,9 +53,16 @@ import json
 from pathlib import Path
 
 from . import conclusions
-from .engine import DEPENDS_ON, Memo, file_sha256, run_analysis
-from .errors import AnalysisError
+from .engine import DEPENDS_ON, Memo, file_sha256
 from .loading import Survey
+from .mvrun import (  # noqa: F401 (re-exported)
+    EXTRA_KEYS,
+    _execute,
+    jsonable_options,
+    parquet_bytes,
+    result_keys,
+    run_specification,
+)
 from .options import CHOICES, Options
 from .reproduce import jsonable
 from .store import Session, _write_atomic, engine_hash
@@ -52,19 +70,13 @@ from .store import Session, _write_atomic, engine_hash
 #: The multiverse's dimensions and their levels (the paper's choice first; exclusion ascending).
 DIMENSIONS: dict[str, tuple] = {
     "exclusion_minutes": tuple(sorted(CHOICES["exclusion_minutes"])),
-    "tails": CHOICES["tails"],
-    "ttest": CHOICES["ttest"],
-    "yates": CHOICES["yates"],
-    "growth_missing": CHOICES["growth_missing"],
-    "growth_information": CHOICES["growth_information"],
-    "scoring": CHOICES["scoring"],
-    "grouping": CHOICES["grouping"],
-    "sesoi": CHOICES["sesoi"],
+    **{name: levels for name, levels in CHOICES.items() if name != "exclusion_minutes"},
 }
-#: Results kept for every specification besides the conclusions' keys.
-EXTRA_KEYS: tuple[str, ...] = ("n_t1",)
-#: The file :func:`write_multiverse` writes.
+#: The files :func:`write_multiverse` writes: the summary and every results key of every specification.
 FILENAME = "multiverse.json"
+PARQUET = "multiverse.parquet"
+#: The levels of ``subset``: every combination, or every conclusion's distinct analyses.
+SUBSETS = ("full", "conclusions")
 
 
 def specifications(dimensions: dict[str, tuple] = DIMENSIONS) -> list[Options]:
@@ -76,27 +88,20 @@ def specifications(dimensions: dict[str, tuple] = DIMENSIONS) -> list[Options]:
     return [Options(**dict(zip(names, combo, strict=False))) for combo in itertools.product(*dimensions.values())]
 
 
-def result_keys() -> tuple[str, ...]:
-    """The results keys kept per specification: the conclusions' keys, then :data:`EXTRA_KEYS`."""
-    return tuple(dict.fromkeys(conclusions.result_keys() + EXTRA_KEYS))
-
-
-def run_specification(survey: Survey, options: Options, memo: Memo, keys=None) -> dict:
-    """One specification: ``{"options", "results", "not_estimable"}`` (results null when not estimable)."""
-    keys = result_keys() if keys is None else keys
-    record = {"options": jsonable_options(options), "results": None, "not_estimable": None}
-    try:
-        values = run_analysis(survey, options, memo).values
-    except AnalysisError as exc:
-        record["not_estimable"] = str(exc)
-        return record
-    record["results"] = {k: jsonable(values.get(k)) for k in keys}
-    return record
-
-
-def jsonable_options(options: Options) -> dict:
-    """An option set as JSON values (``exclusion_minutes`` a float, ``yates`` a bool, ``tails`` an int)."""
-    return {k: jsonable(v) for k, v in options.as_dict().items()}
+def conclusion_specifications(dimensions: dict[str, tuple] = DIMENSIONS) -> list[Options]:
+    """Every conclusion's distinct analyses: per conclusion, the full factorial of the dimensions its part
+    depends on (:data:`analysis.engine.DEPENDS_ON`), the other choices at the paper's; their union, without
+    repeats, in the order of the full factorial."""
+    names = list(dimensions)
+    paper = Options().as_dict()
+    seen: dict[tuple, Options] = {}
+    for c in conclusions.CONCLUSIONS:
+        varied = [n for n in names if n in DEPENDS_ON[c.part]]
+        for combo in itertools.product(*(dimensions[n] for n in varied)):
+            choice = dict(paper, **dict(zip(varied, combo, strict=True)))
+            index = tuple(dimensions[n].index(choice[n]) if choice[n] in dimensions[n] else -1 for n in names)
+            seen.setdefault(index, Options(**{n: choice[n] for n in names}))
+    return [seen[k] for k in sorted(seen)]
 
 
 def verdicts(specs: list[dict], conclusion: conclusions.Conclusion) -> list[bool | None]:
@@ -199,27 +204,56 @@ def _source(survey_or_session, memo: Memo | None) -> tuple[Survey, Memo, str]:
     raise TypeError(f"run_multiverse needs a Survey or a Session, not {type(survey_or_session).__name__}")
 
 
-def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS, memo: Memo | None = None) -> dict:
-    """Run every specification of ``dimensions`` on a survey and judge every conclusion in each.
+def run_multiverse(survey_or_session, dimensions: dict[str, tuple] = DIMENSIONS, memo: Memo | None = None,
+                   subset: str = "full", jobs: int = 1, scheduler: str | None = None, columnar: bool = False,
+                   permutations: int = 0, joint_jobs: int | None = None) -> dict:
+    """Run the specifications of ``dimensions`` (``subset``: all of them, or every conclusion's distinct
+    analyses, :func:`conclusion_specifications`) on a survey and judge every conclusion in each.
 
     ``survey_or_session`` is a loaded :class:`~analysis.loading.Survey` or a
     :class:`~analysis.store.Session` (its memo is then used, and its ``computed`` counts the parts).
     Nothing is written and the results store is not used. Returns the document
-    :func:`write_multiverse` writes: ``dimensions``, ``specifications``, ``conclusions``,
-    ``data_sha256``, ``engine``.
+    :func:`write_multiverse` writes: ``dimensions``, ``subset``, ``specifications``, ``conclusions``,
+    ``joint_tests`` (with ``permutations`` > 0, :mod:`analysis.jointtest`; ``joint_jobs`` processes for it,
+    default ``jobs``), ``data_sha256``, ``engine``;
+    with ``columnar`` also ``"table"``, every results key of every specification (Arrow).
     """
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}, not {subset!r}")
     survey, memo, sha = _source(survey_or_session, memo)
     keys = result_keys()
-    specs = [run_specification(survey, options, memo, keys) for options in specifications(dimensions)]
+    options = specifications(dimensions) if subset == "full" else conclusion_specifications(dimensions)
+    specs, table = _execute(survey, options, keys, memo, jobs, scheduler, columnar)
     paper = jsonable_options(Options())
     paper_spec = next((s for s in specs if s["options"] == paper), None)
-    return {
+    doc = {
         "data_sha256": sha,
         "engine": engine_hash()[:12],
+        "subset": subset,
         "dimensions": {name: [jsonable(v) for v in levels] for name, levels in dimensions.items()},
+        "n_specifications": len(specs),
         "specifications": specs,
-        "conclusions": [summarise(c, specs, paper_spec, list(dimensions)) for c in conclusions.CONCLUSIONS],
+        "conclusions": [summarise(c, _slice(c, specs, subset, dimensions), paper_spec, list(dimensions))
+                        for c in conclusions.CONCLUSIONS],
     }
+    if permutations:
+        from . import jointtest
+
+        doc["joint_tests"] = jointtest.joint_tests(survey, dimensions, permutations, observed=specs,
+                                                   jobs=joint_jobs or jobs, scheduler=scheduler)
+    if columnar:
+        doc["table"] = table
+    return doc
+
+
+def _slice(c: conclusions.Conclusion, specs: list[dict], subset: str, dimensions: dict) -> list[dict]:
+    """The specifications that count for ``c``: all of them (full factorial), or (``subset="conclusions"``)
+    those whose choices outside its part are the paper's, i.e. its own full factorial."""
+    if subset == "full":
+        return specs
+    paper = jsonable_options(Options())
+    fixed = [d for d in dimensions if d not in DEPENDS_ON[c.part]]
+    return [s for s in specs if all(s["options"][d] == paper[d] for d in fixed)]
 
 
 def multiverse_json(doc: dict) -> str:
@@ -240,27 +274,72 @@ def multiverse_json(doc: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write_multiverse(data, out_dir: Path, dimensions: dict[str, tuple] = DIMENSIONS) -> dict:
-    """Load and validate ``data`` (a path; None = $IPOF_DATA or the twin), run the multiverse, and
-    write ``out_dir/multiverse.json`` atomically (temporary file, then rename). Returns the document.
+def summary(doc: dict) -> dict:
+    """The small ``multiverse.json``: the document without its specifications (they are in the Parquet file)
+    and without the Arrow table."""
+    return {k: v for k, v in doc.items() if k not in ("specifications", "table")}
+
+
+def write_multiverse(data, out_dir: Path, dimensions: dict[str, tuple] = DIMENSIONS, subset: str = "full",
+                     jobs: int = 1, scheduler: str | None = None, permutations: int = 0) -> dict:
+    """Load and validate ``data`` (a path; None = $IPOF_DATA or the twin), run the multiverse, and write
+    ``out_dir/multiverse.parquet`` (every results key of every specification) and ``out_dir/multiverse.json``
+    (:func:`summary`) atomically (temporary file, then rename). Returns the document.
 
     Raises ContractError on a file that breaks the contract; nothing is written then.
     """
     session = Session(data, store=None)
-    doc = run_multiverse(session, dimensions)
-    _write_atomic(Path(out_dir) / FILENAME, multiverse_json(doc).encode("utf-8"))
+    doc = run_multiverse(session, dimensions, subset=subset, jobs=jobs, scheduler=scheduler, columnar=True,
+                         permutations=permutations)
+    _write_atomic(Path(out_dir) / PARQUET, parquet_bytes(doc["table"]))
+    _write_atomic(Path(out_dir) / FILENAME, multiverse_json(summary(doc)).encode("utf-8"))
     return doc
 
 
-def stored_multiverse(session: Session) -> dict:
-    """The multiverse of the session's survey, from the results store (run and stored if missing).
+def read_multiverse(out_dir: Path) -> dict:
+    """The document from ``multiverse.json`` and ``multiverse.parquet``: the summary with its
+    ``specifications`` rebuilt from the Parquet file (options, ``not_estimable`` and the conclusions' keys,
+    :func:`result_keys`, each as the JSON record would hold it)."""
+    import pyarrow.parquet as pq
 
-    Kept beside the survey's stored results, keyed by the engine hash, so a prose edit recomputes
-    nothing and a change of data or engine recomputes it.
+    doc = json.loads((Path(out_dir) / FILENAME).read_text(encoding="utf-8"))
+    keys = result_keys()
+    dims = list(doc["dimensions"])
+    names = list(Options().as_dict())
+    table = pq.read_table(Path(out_dir) / PARQUET, columns=[*names, "not_estimable", *keys])
+    cols = table.to_pydict()
+    specs = []
+    for i in range(table.num_rows):
+        res = None if cols["not_estimable"][i] is not None else {k: _plain(cols[k][i]) for k in keys}
+        specs.append({"options": {k: cols[k][i] for k in names}, "results": res,
+                      "not_estimable": cols["not_estimable"][i]})
+    assert all(d in names for d in dims)
+    doc["specifications"] = specs
+    return doc
+
+
+def _plain(v):
+    return None if isinstance(v, float) and v != v else v
+
+
+#: Permutations of the joint test the book runs (Simonsohn, Simmons & Nelson 2020 use 500), and the processes
+#: the book's multiverse and joint test run in (the output is the same whatever the number).
+BOOK_PERMUTATIONS = 500
+BOOK_JOBS = 2
+
+
+def stored_multiverse(session: Session, jobs: int | None = None) -> dict:
+    """The book's multiverse of the session's survey (``subset="conclusions"``, the joint test with
+    :data:`BOOK_PERMUTATIONS` permutations), from the results store (run and stored if missing).
+
+    Kept beside the survey's stored results as ``multiverse-<engine>/`` (the Parquet file and the summary),
+    keyed by the engine hash, so a prose edit recomputes nothing and a change of data or engine recomputes it.
     """
-    path = Path(session.store) / session.sha[:16] / f"multiverse-{engine_hash()[:12]}.json"
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    doc = run_multiverse(session)
-    _write_atomic(path, multiverse_json(doc).encode("utf-8"))
-    return doc
+    folder = Path(session.store) / session.sha[:16] / f"multiverse-{engine_hash()[:12]}"
+    if (folder / FILENAME).exists() and (folder / PARQUET).exists():
+        return read_multiverse(folder)
+    doc = run_multiverse(session, subset="conclusions", columnar=True, permutations=BOOK_PERMUTATIONS,
+                         jobs=jobs or BOOK_JOBS, joint_jobs=BOOK_JOBS)
+    _write_atomic(folder / PARQUET, parquet_bytes(doc["table"]))
+    _write_atomic(folder / FILENAME, multiverse_json(summary(doc)).encode("utf-8"))
+    return read_multiverse(folder)

@@ -15,33 +15,53 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 
+from .growth_mi import MI_DELTA, MI_M
+
 #: The levels of each choice (the first is the paper's). ``exclusion_minutes`` takes any number >= 0;
 #: its levels here are the ones the robustness panel and the multiverse use.
 CHOICES: dict[str, tuple] = {
     "exclusion_minutes": (5.0, 0.0, 3.0, 10.0),
     "yates": (False, True),
-    "growth_missing": ("fiml", "listwise"),
+    "growth_missing": ("fiml", "listwise", "mi", "delta"),
     "growth_information": ("observed", "expected"),
-    "ttest": ("levene", "student", "welch"),
+    "ttest": ("levene", "student", "welch", "brunner_munzel"),
     "tails": (2, 1),
     "scoring": ("half", "complete"),
     "grouping": ("ever_posted", "posted_6wk"),
     "sesoi": (0.2, 0.5),
+    "multiplicity": ("none", "holm", "fdr_bh"),
+    "correlation": ("pearson", "spearman"),
+    "adjust": ("none", "age_gender"),
+    "caseness_cutoffs": ("nhs", "gad10_phq10"),
+    "growth_residuals": ("free", "equal"),
 }
 
 #: One line per choice, for --help, the parameters cells and the book's tables.
 DESCRIPTIONS: dict[str, str] = {
     "exclusion_minutes": "speed exclusion: keep respondents with t1_duration_min >= this many minutes",
     "yates": "Yates' continuity correction on the caseness chi-square",
-    "growth_missing": "growth models on every respondent with a wave (fiml) or complete cases (listwise)",
+    "growth_missing": "growth models on every respondent with a wave (fiml), complete cases (listwise), "
+                      f"multiple imputation (mi: {MI_M} chained-equation imputations, Rubin's rules) or the same "
+                      f"imputations with dropouts' imputed later-wave totals raised by {MI_DELTA:g} points "
+                      "(delta: not at random)",
     "growth_information": "growth-model standard errors from the observed or the expected information",
-    "ttest": "Levene's rule picks Student's or Welch's t (levene), or force student or welch",
+    "ttest": "Levene's rule picks Student's or Welch's t (levene), or force student or welch, or the rank-based "
+             "Brunner-Munzel test (brunner_munzel)",
     "tails": "which P the t tests report as p_V: 2 (two-tailed, as printed) or 1 (posters higher)",
     "scoring": "subscale score: mean of the answered items when at least half are answered (half) "
                "or only when all are (complete)",
     "grouping": "t-test groups: ever posted (ever_posted) or posted in the last 6 weeks (posted_6wk)",
     "sesoi": "smallest effect of interest of the equivalence tests, in SDs: 0.2 (Cohen's small) or 0.5 "
              "(half an SD, Norman et al. 2003); not a choice of the paper, which ran no equivalence test",
+    "multiplicity": "correction of P over each conclusion group's family of tests: none (as printed), holm "
+                    "(Holm's step-down, family-wise error) or fdr_bh (Benjamini-Hochberg false discovery rate)",
+    "correlation": "correlation coefficient: pearson (as printed) or spearman (rank)",
+    "adjust": "posting comparisons unadjusted (none) or an OLS regression of the score on posting, age band "
+              "and gender, the posting coefficient as the effect (age_gender)",
+    "caseness_cutoffs": "caseness: nhs (a case at GAD-7 >= 8 or PHQ-8 >= 10, NHS Talking Therapies) or "
+                        "gad10_phq10 (GAD-7 >= 10 or PHQ-8 >= 10, the screening cut-offs of Spitzer 2006 and "
+                        "Kroenke 2001)",
+    "growth_residuals": "growth-model residual variances: free per wave (as printed) or equal across waves",
 }
 
 
@@ -58,6 +78,11 @@ class Options:
     scoring: str = "half"
     grouping: str = "ever_posted"
     sesoi: float = 0.2
+    multiplicity: str = "none"
+    correlation: str = "pearson"
+    adjust: str = "none"
+    caseness_cutoffs: str = "nhs"
+    growth_residuals: str = "free"
 
     def __post_init__(self):
         minutes = self.exclusion_minutes

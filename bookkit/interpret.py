@@ -9,6 +9,7 @@ a "no evidence" verdict shows how large an effect the interval still allows. Num
 
 from __future__ import annotations
 
+from analysis import growth_mi as _growth
 from analysis.conclusions import BY_ID, Conclusion
 
 from . import numbers
@@ -61,6 +62,10 @@ METHOD_WORDS: dict[str, dict] = {
         "fiml": "full-information maximum likelihood, so that respondents who missed later waves still "
         "contribute",
         "listwise": "maximum likelihood on the respondents with all three waves only (listwise deletion)",
+        "mi": f"multiple imputation of the missing waves ({_growth.MI_M} imputations by chained equations, "
+        "pooled by Rubin's rules)",
+        "delta": "multiple imputation with the imputed later-wave totals of those who dropped out raised by "
+        f"{_growth.MI_DELTA:g} points (a not-at-random sensitivity analysis)",
     },
     "growth_information": {"observed": "the observed information", "expected": "the expected information"},
     "yates": {False: "without continuity correction", True: "with Yates' continuity correction"},
@@ -69,6 +74,7 @@ METHOD_WORDS: dict[str, dict] = {
         "levene": "Student's t, or Welch's t where Levene's test (centred on the mean) rejects equal variances",
         "student": "Student's t for every comparison",
         "welch": "Welch's t for every comparison",
+        "brunner_munzel": "the rank-based Brunner-Munzel test for every comparison",
     },
     "scoring": {
         "half": "the mean of the answered items when at least half are answered",
@@ -77,6 +83,22 @@ METHOD_WORDS: dict[str, dict] = {
     "grouping": {"ever_posted": "had ever posted", "posted_6wk": "had posted in the last 6 weeks"},
     "sesoi": {0.2: "0.2 standard deviations (Cohen's small effect)",
               0.5: "0.5 standard deviations (half an SD, the usual minimal important difference)"},
+    "multiplicity": {
+        "none": "without correction for multiple comparisons",
+        "holm": "with Holm's correction for multiple comparisons within each family of tests",
+        "fdr_bh": "with the Benjamini-Hochberg false discovery rate correction within each family of tests",
+    },
+    "correlation": {"pearson": "Pearson's r", "spearman": "Spearman's rank correlation (rho)"},
+    "adjust": {
+        "none": "unadjusted",
+        "age_gender": "adjusted for age band and gender (OLS regression, the posting coefficient as the effect)",
+    },
+    "caseness_cutoffs": {
+        "nhs": "NHS Talking Therapies caseness (GAD-7 of 8 or more, or PHQ-8 of 10 or more)",
+        "gad10_phq10": "the screening cut-offs of 10 or more on the GAD-7 or the PHQ-8",
+    },
+    "growth_residuals": {"free": "a residual variance free at each wave",
+                         "equal": "one residual variance shared by the three waves"},
 }
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.conclusions import ALPHA
 from analysis.multiverse import KNIFE_EDGE_BAND
+from analysis.options import Options
 
 from .fmt import fmt_p
 from .tables import Col, journal_table
@@ -56,6 +57,25 @@ def multiverse(doc: dict) -> str:
     )
 
 
+def dimensions_table(doc: dict) -> str:
+    """The multiverse's choices: their levels (the paper's first) and what each is
+    (:data:`analysis.options.DESCRIPTIONS`)."""
+    from analysis.options import DESCRIPTIONS
+
+    rows = [{"choice": choice_label(name), "name": f"`{name}`",
+             "levels": ", ".join(f"`{v}`" for v in levels), "what": DESCRIPTIONS[name]}
+            for name, levels in doc["dimensions"].items()]
+    return journal_table(
+        pd.DataFrame(rows),
+        {"choice": Col("Choice"), "name": Col("Option", "markdown"), "levels": Col("Levels", "markdown"),
+         "what": Col("What it is")},
+        caption="The analytic choices of the multiverse.",
+        name="tbl-mv-dimensions",
+        notes=["The paper's choice is the first level, except for the speed exclusion (ascending; the paper's is "
+               f"{Options().exclusion_minutes:g} minutes) and the smallest effect of interest, which is the book's."],
+    )
+
+
 def choice_label(name: str) -> str:
     """A choice as the book names it in tables ('speed exclusion', 'growth SEs' ...)."""
     return CHOICE_LABELS.get(name, name.replace("_", " "))
@@ -72,6 +92,11 @@ CHOICE_LABELS = {
     "scoring": "subscale scoring",
     "grouping": "t-test groups",
     "sesoi": "smallest effect of interest",
+    "multiplicity": "multiplicity correction",
+    "correlation": "correlation coefficient",
+    "adjust": "adjustment for age and gender",
+    "caseness_cutoffs": "caseness cut-offs",
+    "growth_residuals": "growth residual variances",
 }
 
 
@@ -105,14 +130,47 @@ def multiverse_sections(doc: dict, values: dict) -> str:
         cid, key = c["id"], c["key"]
         fig = cid.replace("_", "-")
         holds = "cannot be assessed" if c["holds_in"] is None else f"holds in {100 * c['holds_in']:.0f}%"
+        joint = next((j for j in doc.get("joint_tests", []) if j["id"] == cid), None)
+        joint_text = ""
+        if joint is not None and joint["p"] is not None:
+            joint_text = (f" Joint test ({{numref}}`tbl-mv-joint`): it holds in {100 * joint['observed_share']:.0f}% "
+                          f"of its analyses against {100 * joint['null_mean']:.0f}% on average when the null is true "
+                          f"by construction, P = {fmt_p(joint['p'])}.")
         parts.append(
             f"({mv_anchor(cid)})=\n### {c['statement'][0].upper()}{c['statement'][1:]}\n\n"
             f"Rule: `{c['rule']}`. It {holds} of {c['n_distinct']} distinct analyses "
-            f"({c['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α); {{numref}}`fig-mv-{fig}` shows it across the "
-            f"{c['n_specifications']} specifications and {{numref}}`tbl-mv-flips-{fig}` which choice decides."
+            f"({c['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α); {{numref}}`fig-mv-{fig}` shows each distinct "
+            f"analysis once and {{numref}}`tbl-mv-flips-{fig}` which choice decides.{joint_text}"
             f"{' ' + note(cid, values).strip('()').capitalize() + '.' if note(cid, values) else ''}\n\n"
-            f"```{{glue:figure}} fig_mv_{cid}\n:alt: Specification curve of {key} across the multiverse, with the "
-            f"choice matrix beneath.\n:name: fig-mv-{fig}\n\nSpecification curve of `{key}` for the conclusion "
-            f"\"{c['statement']}\".\n```\n\n{multiverse_flips(c)}"
+            f"```{{glue:figure}} fig_mv_{cid}\n:alt: Specification curve of {key} across the distinct analyses of "
+            f"the conclusion, with the choice matrix beneath.\n:name: fig-mv-{fig}\n\nSpecification curve of `{key}` "
+            f"for the conclusion \"{c['statement']}\".\n```\n\n{multiverse_flips(c)}"
         )
     return "\n\n".join(parts)
+
+
+def joint_tests(doc: dict) -> str:
+    """The joint test of every t-test and correlation conclusion (Simonsohn, Simmons & Nelson 2020):
+    share of its distinct analyses in which it holds, the same share under the null (mean and 95th
+    percentile over the permutations), and the permutation P."""
+    tests = doc.get("joint_tests", [])
+    rows = [{"id": f"[{j['id']}](#{mv_anchor(j['id'])})", "n": j["n_analyses"],
+             "obs": None if j["observed_share"] is None else 100 * j["observed_share"],
+             "mean": None if j["null_mean"] is None else 100 * j["null_mean"],
+             "q95": None if j["null_95"] is None else 100 * j["null_95"], "p": j["p"],
+             "permuted": ", ".join(f"`{c}`" for c in j["permuted"])} for j in tests]
+    permutations = tests[0]["permutations"] if tests else 0
+    return journal_table(
+        pd.DataFrame(rows),
+        {"id": Col("Conclusion", "markdown"), "n": Col("Distinct analyses", "int"),
+         "obs": Col("Holds in (% observed)", "pct", 0), "mean": Col("Under the null: mean (%)", "pct", 0),
+         "q95": Col("Under the null: 95th percentile (%)", "pct", 0), "p": Col("P", "p"),
+         "permuted": Col("Permuted", "markdown")},
+        caption="Joint test of the specification curves: is the share of analyses that support the conclusion "
+                "larger than when there is no effect?",
+        name="tbl-mv-joint",
+        notes=[f"{permutations} permutations, each applied to every distinct analysis of the family at once "
+               "(seeded; the same whatever the number of processes). P = (1 + the permutations whose share is at "
+               "least the observed one) / (1 + the permutations). A conclusion that holds in no analysis has "
+               "nothing to test (its P is the largest possible)."],
+    )

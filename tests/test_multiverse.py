@@ -1,8 +1,11 @@
-"""The multiverse (issue 13): every combination of choices through run_analysis, and the conclusions' counts.
+"""The multiverse (issues 13, 19): every combination of choices through run_analysis, and the conclusions' counts.
 
-The full 1,536-specification multiverse runs once, on a random 300-respondent survey; every check is
-against an independent computation (a fresh run_analysis per option set, a vectorised count of the
-rules, the product of the option levels).
+A full factorial of two levels of nine choices (:data:`MINI`, 512 specifications, the new choices of
+issue 19 among them, and choices each conclusion does not read, so copies exist; multiple imputation,
+slow, has its own test) runs once on a random
+300-respondent survey; every check is against an independent computation (a fresh run_analysis per
+option set, a vectorised count of the rules, the product of the option levels). The book's subset (each
+conclusion's distinct analyses) is checked against the full factorial's summaries.
 """
 
 from __future__ import annotations
@@ -22,11 +25,16 @@ from analysis.loading import load_survey
 from analysis.multiverse import (
     DIMENSIONS,
     FILENAME,
+    PARQUET,
     multiverse_json,
+    read_multiverse,
     result_keys,
     run_multiverse,
     specifications,
     write_multiverse,
+)
+from analysis.multiverse import (
+    summary as mv_summary,
 )
 from analysis.options import CHOICES, Options
 from analysis.store import Session, engine_hash
@@ -57,11 +65,26 @@ def survey_path(tmp_path_factory):
     return write_survey(make_survey(300, seed=11), tmp_path_factory.mktemp("mv") / "survey.csv")
 
 
+#: Two levels of nine choices, the paper's first: every part of the engine varies, and copies exist.
+MINI = {
+    "exclusion_minutes": (5.0, 10.0),
+    "tails": (2, 1),
+    "ttest": ("levene", "brunner_munzel"),
+    "growth_missing": ("fiml", "listwise"),
+    "multiplicity": ("none", "holm"),
+    "correlation": ("pearson", "spearman"),
+    "adjust": ("none", "age_gender"),
+    "caseness_cutoffs": ("nhs", "gad10_phq10"),
+    "growth_residuals": ("free", "equal"),
+}
+N_MINI = 2**9
+
+
 @pytest.fixture(scope="module")
 def full(survey_path):
-    """The whole multiverse on the 300-respondent survey, and the session that computed it."""
+    """The full factorial of :data:`MINI` on the 300-respondent survey, and the session that computed it."""
     session = Session(survey_path, store=None)
-    return run_multiverse(session), session
+    return run_multiverse(session, MINI, columnar=True), session
 
 
 def test_dimensions_are_the_full_factorial_of_the_choices():
@@ -69,21 +92,22 @@ def test_dimensions_are_the_full_factorial_of_the_choices():
     for name, levels in DIMENSIONS.items():
         assert sorted(levels, key=str) == sorted(CHOICES[name], key=str)
     assert list(DIMENSIONS["exclusion_minutes"]) == sorted(CHOICES["exclusion_minutes"])
-    specs = specifications()
-    assert len(specs) == 1536 == math.prod(len(v) for v in CHOICES.values())
-    assert len(set(specs)) == 1536 and Options() in specs
+    n = math.prod(len(v) for v in CHOICES.values())
+    assert n == 196_608
+    assert len(specifications(MINI)) == N_MINI and Options() in specifications(MINI)
 
 
 def test_document_shape(full, survey_path):
     doc, _ = full
-    assert list(doc) == ["data_sha256", "engine", "dimensions", "specifications", "conclusions"]
+    assert list(doc) == ["data_sha256", "engine", "subset", "dimensions", "n_specifications", "specifications",
+                         "conclusions", "table"]
     assert doc["data_sha256"] == file_sha256(survey_path)
     assert doc["engine"] == engine_hash()[:12]
-    assert doc["dimensions"] == {k: list(v) for k, v in DIMENSIONS.items()}
+    assert doc["dimensions"] == {k: list(v) for k, v in MINI.items()}
     specs = doc["specifications"]
-    assert len(specs) == 1536
+    assert len(specs) == N_MINI == doc["n_specifications"] == doc["table"].num_rows
     seen = {tuple(sorted(s["options"].items())) for s in specs}
-    assert len(seen) == 1536
+    assert len(seen) == N_MINI
     for s in specs:
         assert set(s) == {"options", "results", "not_estimable"}
         assert Options(**s["options"]).as_dict() == s["options"]
@@ -92,8 +116,9 @@ def test_document_shape(full, survey_path):
     for c in doc["conclusions"]:
         assert set(c) == CONCLUSION_FIELDS
     # written as strict JSON (no NaN) that reads back as the same document
-    text = multiverse_json(doc)
-    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON")) == doc
+    plain = {k: v for k, v in doc.items() if k != "table"}
+    text = multiverse_json(plain)
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON")) == plain
 
 
 def test_each_rule_reads_exactly_its_declared_keys():
@@ -125,16 +150,30 @@ def _close(a, b) -> bool:
 
 
 def test_results_equal_a_fresh_run_analysis(full, survey_path):
+    """Every results key of the Parquet table (and every key of the records) equals a fresh run_analysis."""
+    from analysis.reproduce import jsonable
+
     doc, _ = full
     survey = load_survey(survey_path)
     specs = doc["specifications"]
-    picked = random.Random(13).sample(range(len(specs)), 6)
+    rows = doc["table"].to_pylist()
+    picked = random.Random(13).sample(range(len(specs)), 5)
     picked.append(next(i for i, s in enumerate(specs) if Options(**s["options"]) == Options()))
+    picked.append(next(i for i, s in enumerate(specs) if s["options"]["growth_residuals"] == "equal"
+                       and s["options"]["adjust"] == "age_gender" and s["options"]["ttest"] == "brunner_munzel"))
     for i in picked:
         spec = specs[i]
         fresh = run_analysis(survey, Options(**spec["options"])).values  # its own memo
         for key, value in spec["results"].items():
             assert _close(value, fresh[key]), (spec["options"], key, value, fresh[key])
+        row = rows[i]
+        assert set(row) == set(fresh) | {"not_estimable"}
+        for key, value in fresh.items():
+            value = jsonable(value)
+            if isinstance(value, list):
+                assert json.loads(row[key]) == value, key
+            else:
+                assert _close(row[key], value), (spec["options"], key, row[key], value)
 
 
 def test_holds_in_matches_an_independent_count(full):
@@ -167,19 +206,22 @@ def test_paper_choice_holds_is_the_rule_on_the_papers_results(full, survey_path)
 
 def test_each_part_is_computed_once_per_distinct_value_of_its_options(full):
     _, session = full
-    specs = specifications()
+    specs = specifications(MINI)
+    needed = {"imputations": lambda o: o.growth_missing in ("mi", "delta"),  # none in MINI
+              "ttest_adjusted": lambda o: o.adjust == "age_gender"}  # parts computed only when a choice needs them
     expected = {
-        part: len({tuple(getattr(o, n) for n in names) for o in specs}) for part, names in engine.DEPENDS_ON.items()
+        part: len({tuple(getattr(o, n) for n in names) for o in specs if needed.get(part, bool)(o)})
+        for part, names in engine.DEPENDS_ON.items()
     }
-    assert session.computed == expected
-    assert expected["growth_estimate"] == 8 and expected["ttests"] == 16
+    assert session.computed == {part: n for part, n in expected.items() if n}
+    assert expected["growth_estimate"] == 8 and expected["ttests"] == 2 and expected["imputations"] == 0
 
 
 def test_ttest_tables_equal_one_table_per_form(survey_path):
     frame = engine.analysis_frame(load_survey(survey_path).data)
     for grouping in ttests.GROUPINGS:
         tables = ttests.ttest_tables(frame, grouping=grouping)
-        for form in ("levene", "student", "welch"):
+        for form in ttests.TTEST_FORMS:
             pd.testing.assert_frame_equal(
                 tables[form], ttests.ttest_table(frame, ttest=form, grouping=grouping), check_exact=True
             )
@@ -221,7 +263,9 @@ def test_not_estimable_specifications_are_kept_with_the_reason(thin_path, tmp_pa
             assert c["holds_in"] is None
 
     written = write_multiverse(thin_path, tmp_path, dims)
-    assert json.loads((tmp_path / FILENAME).read_text()) == written
+    assert json.loads((tmp_path / FILENAME).read_text()) == mv_summary(written)
+    back = read_multiverse(tmp_path)
+    assert back["specifications"] == written["specifications"]
     assert [s["not_estimable"] for s in written["specifications"]] == [
         s["not_estimable"] for s in doc["specifications"]
     ]
@@ -240,11 +284,19 @@ def test_cli_refuses_a_bad_file_with_one_line(tmp_path, capsys):
 def test_cli_writes_the_multiverse(thin_path, tmp_path, capsys, monkeypatch):
     import analysis.multiverse as mv
 
-    two = {"exclusion_minutes": (5.0, 10.0)}  # the CLI runs all 1,536; two are enough to test its wiring
-    monkeypatch.setattr(mv, "write_multiverse", lambda data, out: write_multiverse(data, out, two))
-    assert main(["multiverse", "--data", str(thin_path), "--out", str(tmp_path)]) == 0
+    two = {"exclusion_minutes": (5.0, 10.0)}  # the CLI runs the full factorial; two are enough for its wiring
+    seen = {}
+
+    def small(data, out, **kw):
+        seen.update(kw)
+        return write_multiverse(data, out, two, **{**kw, "permutations": 0})
+
+    monkeypatch.setattr(mv, "write_multiverse", small)
+    assert main(["multiverse", "--data", str(thin_path), "--out", str(tmp_path), "--jobs", "2"]) == 0
     assert "2 specifications (1 not estimable)" in capsys.readouterr().out
-    doc = json.loads((tmp_path / FILENAME).read_text())
+    assert seen == {"subset": "full", "jobs": 2, "scheduler": None, "permutations": 500}
+    doc = read_multiverse(tmp_path)
+    assert (tmp_path / PARQUET).exists()
     assert [s["options"]["exclusion_minutes"] for s in doc["specifications"]] == [5.0, 10.0]
     assert doc["dimensions"] == {"exclusion_minutes": [5.0, 10.0]}
 
@@ -258,6 +310,7 @@ def test_distinct_analyses_counted_independently(full):
 
     doc, _ = full
     specs = doc["specifications"]
+    DIMENSIONS = MINI  # noqa: N806 (the dimensions of this multiverse)
     for c, summary in zip(conclusions.CONCLUSIONS, doc["conclusions"], strict=True):
         read = [d for d in DIMENSIONS if d in DEPENDS_ON[c.part]]
         by_choice = {}
@@ -282,3 +335,38 @@ def test_distinct_analyses_counted_independently(full):
                         flips += c.holds(r) != c.holds(first[other])
             assert summary["flips"][name] == {"pairs": pairs // 2, "flips": flips // 2}, (c.id, name)
         assert set(summary["inert"]) == {d for d in DIMENSIONS if d not in read or summary["flips"][d]["flips"] == 0}
+        assert summary["n_specifications"] == N_MINI  # the copies, which holds_in no longer counts
+
+
+def test_the_books_subset_is_each_conclusions_distinct_analyses(full, survey_path):
+    """subset="conclusions" runs only the distinct analyses and gives every conclusion the same summary as
+    the full factorial (bar the count of specifications, which no longer holds copies)."""
+    from analysis.engine import DEPENDS_ON
+    from analysis.multiverse import conclusion_specifications
+
+    doc, _ = full
+    small = run_multiverse(Session(survey_path, store=None), MINI, subset="conclusions")
+    expected = {tuple(sorted(o.as_dict().items())) for c in conclusions.CONCLUSIONS
+                for o in specifications({d: (MINI[d] if d in DEPENDS_ON[c.part] else MINI[d][:1]) for d in MINI})}
+    assert {tuple(sorted(Options(**s["options"]).as_dict().items())) for s in small["specifications"]} == expected
+    assert len(conclusion_specifications(MINI)) == len(expected) < N_MINI
+    for a, b in zip(doc["conclusions"], small["conclusions"], strict=True):
+        same = {k: v for k, v in a.items() if k not in ("n_specifications", "holds_in_specifications")}
+        assert same == {k: v for k, v in b.items() if k in same}, a["id"]
+        assert b["n_specifications"] == a["n_distinct"] or b["n_not_estimable"]
+
+
+def test_imputed_specifications_equal_a_fresh_run_analysis(survey_path):
+    """growth_missing mi and delta through the multiverse (records and Parquet) equal a fresh run_analysis."""
+    from analysis.reproduce import jsonable
+
+    doc = run_multiverse(Session(survey_path, store=None), {"growth_missing": ("mi", "delta")}, columnar=True)
+    survey = load_survey(survey_path)
+    for spec, row in zip(doc["specifications"], doc["table"].to_pylist(), strict=True):
+        fresh = run_analysis(survey, Options(**spec["options"])).values
+        for key, value in fresh.items():
+            value = jsonable(value)
+            got = json.loads(row[key]) if isinstance(value, list) else row[key]
+            assert got == value if isinstance(value, list) else _close(got, value), (spec["options"], key)
+    mi, delta = (s["results"] for s in doc["specifications"])
+    assert mi["gad_lgcm_slope_mean"] < delta["gad_lgcm_slope_mean"]  # dropouts shifted up: a flatter fall
