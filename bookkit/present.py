@@ -84,3 +84,26 @@ def csv_download(table: pd.DataFrame, name: str):
     uri = "data:text/csv;base64," + base64.b64encode(data).decode("ascii")
     return HTML(f'<p><a class="ipof-download" download="{name}.csv" href="{uri}">Download this table as CSV '
                 f"({name}.csv)</a></p>")
+
+
+def notebook_parameters(source: str) -> list[tuple[str, str, str]]:
+    """The parameters of a papermill ``parameters`` cell: (name, default as written, its comment).
+
+    Reads lines ``name: type = value  # comment`` (or ``name = value``); the cell's own title comment and
+    blank lines are skipped."""
+    import re
+
+    found = []
+    for line in source.splitlines():
+        m = re.match(r"\s*([A-Za-z_]\w*)\s*(?::\s*[^=]+)?=\s*([^#]+?)\s*(?:#\s*(.*))?$", line)
+        if m:
+            found.append((m.group(1), m.group(2), (m.group(3) or "").strip()))
+    return found
+
+
+def rerun_command(notebook: str, parameters: list[tuple[str, str, str]]) -> str:
+    """``make chapter NB=<notebook> ARGS="-p name value ..."`` with this page's values (``data_path`` is
+    left to ``$IPOF_DATA`` or the twin, as on the page)."""
+    args = " ".join(f"-p {name} {value.strip(chr(34) + chr(39))}" for name, value, _ in parameters
+                    if name != "data_path")
+    return f'make chapter NB={notebook}' + (f' ARGS="{args}"' if args else "")

@@ -69,6 +69,10 @@ def setup(app):
     app.add_role_to_domain("glue", "text", directives.LinkedPasteText(), override=True)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", _record_fingerprint)
+    app.connect("doctree-read", _rerun_box)
+    app.connect("env-updated", _paper_figure_numbers)
+    app.connect("doctree-read", _caption_tables)
+    app.connect("doctree-resolved", _one_table_style)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("design-implications", directives.DesignImplications),
                             ("data-notice", directives.DataNotice), ("bench-table", directives.BenchTable),
@@ -80,3 +84,170 @@ def setup(app):
     app.add_role("multiverse", directives.MultiverseRole())
     app.add_role("words", words_role.WordsRole())
     return {"version": "2.0", "parallel_read_safe": False, "parallel_write_safe": True}
+
+
+def _parameters_source(app, docname: str) -> str | None:
+    """The source of the notebook's papermill ``parameters`` cell (None: not a notebook, or no such cell)."""
+    import json
+
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return None
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell.get("source", "")
+            return "".join(src) if isinstance(src, list) else src
+    return None
+
+
+def rerun_box(notebook: str, source: str):
+    """The "Re-run this chapter" box: the ``make chapter`` command with this page's parameters, and what
+    each parameter means (from the comments of the notebook's ``parameters`` cell)."""
+    from docutils import nodes
+
+    params = present.notebook_parameters(source)
+    box = nodes.admonition(classes=["ipof-rerun", "tip"])
+    box += nodes.title(text="Re-run this chapter")
+    intro = nodes.paragraph()
+    intro += nodes.Text("This page was computed with the values below. To compute it with other choices, "
+                        "change a value after its -p and run, in the repository:")
+    box += intro
+    command = present.rerun_command(notebook, params)
+    box += nodes.literal_block(command, command, language="bash", classes=["ipof-rerun-command"])
+    items = nodes.bullet_list(classes=["ipof-rerun-parameters"])
+    for name, value, comment in params:
+        para = nodes.paragraph()
+        para += nodes.literal(text=name)
+        para += nodes.Text(" = ")
+        para += nodes.literal(text=value)
+        if comment:
+            para += nodes.Text(f": {comment}")
+        items += nodes.list_item("", para)
+    box += items
+    return box
+
+
+def _parameters_cells(doctree):
+    from docutils import nodes
+
+    return [n for n in doctree.findall(nodes.container)
+            if n.get("nb_element") == "cell_code"
+            and {"parameters", "injected-parameters"} & set(n.get("cell_metadata", {}).get("tags", []))]
+
+
+def _rerun_box(app, doctree):
+    """Every notebook page: the raw ``parameters`` cell is never shown (a cell still in the doctree is
+    removed; the notebooks tag it ``remove-cell`` too) and a "Re-run this chapter" box takes its place,
+    after the cell that shows the data notice and provenance."""
+    from docutils import nodes
+
+    docname = app.env.docname
+    for cell in _parameters_cells(doctree):
+        cell.parent.remove(cell)
+    source = _parameters_source(app, docname)
+    if source is None:
+        return
+    notebook = Path(app.env.doc2path(docname)).relative_to(Path(app.srcdir)).as_posix()
+    box = rerun_box(notebook, source)
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") == "cell_code" and "Provenance of this page" in cell.astext():
+            cell.parent.insert(cell.parent.index(cell) + 1, box)
+            return
+    sections = list(doctree.findall(nodes.section))
+    (sections[0] if sections else doctree).append(box)
+
+
+#: Figures numbered as the paper numbers them: (document, figure id) -> the paper's figure number. The
+#: book's own figures follow, in reading order, after the paper's (Figure 2, 3, ...).
+PAPER_FIGURES = {("book/results/program-theory", "fig-program-theory"): 1}
+
+
+def _paper_figure_numbers(app, env):
+    """Renumber figures after Sphinx numbered them in reading order: the paper's figures keep the paper's
+    numbers, the book's own come after them, so "Figure 1" is the paper's Figure 1 on every page."""
+    numbers = getattr(env, "toc_fignumbers", {})
+    fixed = {key: n for key, n in PAPER_FIGURES.items() if key[1] in numbers.get(key[0], {}).get("figure", {})}
+    if not fixed:
+        return []
+    own = sorted((num, doc, fid) for doc, kinds in numbers.items() for fid, num in kinds.get("figure", {}).items()
+                 if (doc, fid) not in fixed)
+    after = max(fixed.values())
+    for i, (_, doc, fid) in enumerate(own, start=after + 1):
+        numbers[doc]["figure"][fid] = (i,)
+    for (doc, fid), n in fixed.items():
+        numbers[doc]["figure"][fid] = (n,)
+    return []
+
+
+#: Captions of the tables written in markdown or by other directives, in page order ("Table N. caption").
+TABLE_CAPTIONS = {
+    "book/data-card": ["What the synthetic twin matches of the paper's published numbers, and how closely.",
+                       "Which of the paper's conclusions the twin encodes, and why."],
+    "book/benchmarks": ["Timings of the last `make bench`: builds, tests, reproduce and the multiverse."],
+    "book/build-status": ["Every notebook of the book: when it was last executed, from the cache, and how long "
+                          "it took."],
+}
+
+
+def _caption_title(text: str):
+    from docutils import nodes
+
+    title = nodes.title()
+    parts = text.split("`")
+    for i, part in enumerate(parts):
+        if part:
+            title += nodes.literal(text=part) if i % 2 else nodes.Text(part)
+    return title
+
+
+def _caption_tables(app, doctree):
+    """Captions (and so numbers) for the untitled tables of the pages in :data:`TABLE_CAPTIONS`."""
+    from docutils import nodes
+
+    captions = list(TABLE_CAPTIONS.get(app.env.docname, []))
+    for i, table in enumerate(t for t in doctree.findall(nodes.table) if not any(
+            isinstance(c, nodes.title) for c in t.children)):
+        if not captions:
+            break
+        table.insert(0, _caption_title(captions.pop(0)))
+        if not table["ids"]:
+            ident = f"tbl-{app.env.docname.rsplit('/', 1)[-1]}-{i + 1}"
+            table["ids"].append(ident)
+
+
+def _number(text: str) -> bool:
+    import re
+
+    text = text.strip().replace("\u2212", "-").replace(",", "")
+    return bool(re.fullmatch(r"[<>≤≥~]?[-+]?(\d+\.?\d*|\.\d+)(%| s)?|n/a|—|–|", text))
+
+
+def _one_table_style(app, doctree, docname):
+    """Every table in the journal style (``ipof-table``): header initial capitals, numbers right-aligned,
+    and a caption on the tables generated late (the build-status page's execution table)."""
+    from docutils import nodes
+
+    for table in doctree.findall(nodes.table):
+        if "ipof-table" not in table["classes"]:
+            table["classes"].append("ipof-table")
+        if not any(isinstance(c, nodes.title) for c in table.children):
+            late = TABLE_CAPTIONS.get(docname, [])
+            if docname == "book/build-status" and late:
+                table.insert(0, _caption_title(late[0]))
+        for group in table.findall(nodes.tgroup):
+            body = [row for tbody in group.findall(nodes.tbody) for row in tbody.children]
+            heads = [row for thead in group.findall(nodes.thead) for row in thead.children]
+            ncols = max((len(r.children) for r in body), default=0)
+            for col in range(ncols):
+                cells = [r.children[col] for r in body if len(r.children) > col]
+                if cells and all(_number(c.astext()) for c in cells) and any(c.astext().strip() for c in cells):
+                    for c in cells + [r.children[col] for r in heads if len(r.children) > col]:
+                        c["classes"] = [x for x in c["classes"] if x != "text-left"] + ["text-right"]
+            for row in heads:
+                for cell in row.children:
+                    for text in cell.findall(nodes.Text):
+                        value = str(text)
+                        if value[:1].islower():
+                            text.parent.replace(text, nodes.Text(value[:1].upper() + value[1:]))
+                        break
