@@ -229,12 +229,14 @@ def _one_table_style(app, doctree, docname):
     from docutils import nodes
 
     for table in doctree.findall(nodes.table):
-        if "ipof-table" not in table["classes"]:
+        journal = "ipof-table" in table["classes"]  # bookkit.tables.journal_table's: labelled as printed
+        if not journal:
             table["classes"].append("ipof-table")
         if not any(isinstance(c, nodes.title) for c in table.children):
             late = TABLE_CAPTIONS.get(docname, [])
             if docname == "book/build-status" and late:
                 table.insert(0, _caption_title(late[0]))
+                table["ids"] = table["ids"] or ["tbl-build-status"]
         for group in table.findall(nodes.tgroup):
             body = [row for tbody in group.findall(nodes.tbody) for row in tbody.children]
             heads = [row for thead in group.findall(nodes.thead) for row in thead.children]
@@ -244,10 +246,10 @@ def _one_table_style(app, doctree, docname):
                 if cells and all(_number(c.astext()) for c in cells) and any(c.astext().strip() for c in cells):
                     for c in cells + [r.children[col] for r in heads if len(r.children) > col]:
                         c["classes"] = [x for x in c["classes"] if x != "text-left"] + ["text-right"]
-            for row in heads:
+            for row in ([] if journal else heads):
                 for cell in row.children:
                     for text in cell.findall(nodes.Text):
                         value = str(text)
-                        if value[:1].islower():
+                        if value[:1].islower() and len(value.split(" ")[0]) > 2:
                             text.parent.replace(text, nodes.Text(value[:1].upper() + value[1:]))
                         break
