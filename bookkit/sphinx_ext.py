@@ -8,6 +8,8 @@ fingerprints and their executed outputs in jupyter-cache); it computes and inval
 
 from __future__ import annotations
 
+import base64
+import re
 from pathlib import Path
 
 from . import build, directives, present, words_role
@@ -73,6 +75,8 @@ def setup(app):
     app.connect("env-updated", _paper_figure_numbers)
     app.connect("doctree-read", _caption_tables)
     app.connect("doctree-resolved", _one_table_style)
+    app.connect("html-page-context", _responsive_figures)
+    app.connect("build-finished", _strip_narrow_copies)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("design-implications", directives.DesignImplications),
                             ("data-notice", directives.DataNotice), ("bench-table", directives.BenchTable),
@@ -253,3 +257,51 @@ def _one_table_style(app, doctree, docname):
                         if value[:1].islower() and len(value.split(" ")[0]) > 2:
                             text.parent.replace(text, nodes.Text(value[:1].upper() + value[1:]))
                         break
+
+
+_NARROW_ATTR = re.compile(r'<svg data-ipof-narrow="([A-Za-z0-9+/=]+)" ')
+_IMG = re.compile(r'<img (?P<before>[^>]*?)src="(?P<src>[^"]*?_images/(?P<name>[0-9a-f]+)\.svg)"(?P<after>[^>]*)/?>')
+
+
+def _figure_source(app, name: str) -> Path | None:
+    for src, dest in getattr(app.builder, "images", {}).items():
+        if dest == f"{name}.svg":
+            path = Path(src)
+            return path if path.is_absolute() else Path(app.srcdir) / path
+    return None
+
+
+def _responsive_figures(app, pagename, templatename, context, doctree):
+    """A figure drawn with a phone variant (:func:`bookkit.figures.responsive_svg`) becomes a ``<picture>``:
+    screens of :data:`bookkit.figures.NARROW_MEDIA` load the narrow SVG, written beside the wide one."""
+    body = context.get("body")
+    if not body or "_images/" not in body:
+        return
+    from .figures import NARROW_MEDIA
+
+    def swap(m):
+        source = _figure_source(app, m.group("name"))
+        if source is None or not source.exists():
+            return m.group(0)
+        found = _NARROW_ATTR.search(source.read_text(encoding="utf-8", errors="replace")[:400000])
+        if not found:
+            return m.group(0)
+        out = Path(app.outdir) / "_images" / f"{m.group('name')}-narrow.svg"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            out.write_bytes(base64.b64decode(found.group(1)))
+        narrow = m.group("src")[: -len(".svg")] + "-narrow.svg"
+        return (f'<picture class="ipof-responsive"><source media="{NARROW_MEDIA}" srcset="{narrow}" '
+                f'type="image/svg+xml">{m.group(0)}</picture>')
+
+    context["body"] = _IMG.sub(swap, body)
+
+
+def _strip_narrow_copies(app, exception):
+    """The copied wide SVGs lose the embedded phone variant (written out as its own file already)."""
+    if exception is not None:
+        return
+    for path in (Path(app.outdir) / "_images").glob("*.svg"):
+        head = path.read_text(encoding="utf-8", errors="replace")
+        if "data-ipof-narrow=" in head[:400000]:
+            path.write_text(_NARROW_ATTR.sub("<svg ", head, count=1), encoding="utf-8")
