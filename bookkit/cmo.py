@@ -122,8 +122,9 @@ def textbox_markdown(number: int) -> str:
         "",
         "The same configurations, decomposed by this book into their parts:",
         "",
-        _captioned(components_table(configs), f"Textbox {number} decomposed by this book: context, mechanism "
-                   "(resource; reasoning or response) and outcomes of each configuration.", f"tbl-cmo-textbox-{number}"),
+        _captioned(components_table(configs), f"Textbox {number} decomposed by this book: context, "
+                   "mechanism (resource; reasoning or response) and outcomes of each configuration.",
+                   f"tbl-cmo-textbox-{number}"),
         "",
     ]
     return "\n".join(lines)

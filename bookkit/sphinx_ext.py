@@ -76,6 +76,7 @@ def setup(app):
     app.connect("doctree-read", _caption_tables)
     app.connect("doctree-resolved", _one_table_style)
     app.connect("html-page-context", _responsive_figures)
+    app.connect("html-page-context", _bibliography_roles)
     app.connect("build-finished", _strip_narrow_copies)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("design-implications", directives.DesignImplications),
@@ -259,11 +260,15 @@ def _one_table_style(app, doctree, docname):
                         break
 
 
-_NARROW_ATTR = re.compile(r'<svg data-ipof-narrow="([A-Za-z0-9+/=]+)" ')
+_NARROW_ATTR = re.compile(r'\sdata-ipof-narrow="([A-Za-z0-9+/=]+)"')
 _IMG = re.compile(r'<img (?P<before>[^>]*?)src="(?P<src>[^"]*?_images/(?P<name>[0-9a-f]+)\.svg)"(?P<after>[^>]*)/?>')
 
 
 def _figure_source(app, name: str) -> Path | None:
+    """The SVG that myst-nb wrote for a page's image ``<name>.svg`` (its output folder, else the builder's map)."""
+    written = Path(app.outdir).parent / "jupyter_execute" / f"{name}.svg"
+    if written.exists():
+        return written
     for src, dest in getattr(app.builder, "images", {}).items():
         if dest == f"{name}.svg":
             path = Path(src)
@@ -304,4 +309,13 @@ def _strip_narrow_copies(app, exception):
     for path in (Path(app.outdir) / "_images").glob("*.svg"):
         head = path.read_text(encoding="utf-8", errors="replace")
         if "data-ipof-narrow=" in head[:400000]:
-            path.write_text(_NARROW_ATTR.sub("<svg ", head, count=1), encoding="utf-8")
+            path.write_text(_NARROW_ATTR.sub("", head, count=1), encoding="utf-8")
+
+
+def _bibliography_roles(app, pagename, templatename, context, doctree):
+    """docutils marks each bibliography entry ``role="doc-biblioentry"`` (deprecated in DPUB-ARIA 1.1) inside
+    a ``role="list"``, whose children must then be list items (axe-core: aria-deprecated-role and
+    aria-required-children): the entries become ``role="listitem"`` of that list."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
