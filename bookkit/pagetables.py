@@ -7,6 +7,8 @@ protected. Functions return MyST markdown; chapters show it with :func:`bookkit.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis import disclosure
@@ -349,8 +351,17 @@ def claims_report(table: pd.DataFrame, twin: bool) -> str:
 def audit_checks(checks: pd.DataFrame) -> str:
     """Every audit check, numbered and captioned, with an anchor per row (``audit-<id>``) and filters; a flag
     shows its grade and, when graded so, the assumption under which it is inconsistent."""
+    def recomputed(row):  # a recomputed P in APA style, one digit beyond the printed one ("<.001", ".0833")
+        text = str(row["recomputed"] or "")
+        if row["rule"] == "test_p" and re.fullmatch(r"0?\.\d+", text):
+            return "<.001" if float(text) < 0.001 else text.lstrip("0")
+        return fmt.typeset(text)
+
     shown = checks.assign(id=[f'<span id="audit-{i.lower()}"></span>{i}' for i in checks["id"]],
-                          consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}))
+                          consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}),
+                          recomputed=checks.apply(recomputed, axis=1),
+                          **{c: checks[c].map(fmt.typeset) for c in ("reported", "note", "assumption")
+                             if c in checks})
     columns = {"id": Col("Check", "markdown"), "consistent": Col("Verdict"), "grade": Col("Grade"),
                "assumption": Col("Assumption"), "rule": Col("Rule"), "claims": Col("Claims"),
                "reported": Col("Printed"), "recomputed": Col("Recomputed"), "note": Col("Note"),
