@@ -98,16 +98,18 @@ async () => {
   // tables: a caption each; a column out of sight only in a container that scrolls and says so
   for (const table of document.querySelectorAll(".bd-article table")) {
     const caption = table.querySelector("caption");
-    if (!caption || !caption.textContent.trim()) problems.push(`table without a caption: ${table.textContent.trim().slice(0, 60)}`);
+    const what = (caption || table).textContent.trim().slice(0, 60);
+    if (!caption || !caption.textContent.trim()) problems.push(`table without a caption: ${what}`);
     if (!table.getClientRects().length) continue;
     const box = table.closest(".pst-scrollable-table-container") || table.parentElement;
     const right = Math.min(box.getBoundingClientRect().right, vw);
     const hidden = [...table.querySelectorAll("th, td")].some((c) => c.getBoundingClientRect().right > right + 1);
     if (hidden) {
       const cue = box.previousElementSibling;
-      const scrolls = box.classList.contains("ipof-scrolls") && ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+      const scrolls = box.classList.contains("ipof-scrolls")
+        && ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
       if (!(scrolls && cue && cue.classList.contains("ipof-scroll-cue") && !cue.hidden))
-        problems.push(`table with columns out of sight and no scroll cue: ${(caption || table).textContent.trim().slice(0, 60)}`);
+        problems.push(`table with columns out of sight and no scroll cue: ${what}`);
     }
   }
   // notebook leftovers: no parameters cell, no code cell source
@@ -130,7 +132,8 @@ async () => {
       .concat([...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => parseFloat(m[1])));
     if (!sizes.length) { problems.push(`figure with no text found: ${src}`); continue; }
     const px = Math.min(...sizes) * shown / parseFloat(box[1]);
-    if (px < MIN_PX) problems.push(`figure text ${px.toFixed(1)} px: ${img.alt.slice(0, 60)} (${src.split("/").pop()})`);
+    const name = src.split("/").pop();
+    if (px < MIN_PX) problems.push(`figure text ${px.toFixed(1)} px: ${img.alt.slice(0, 60)} (${name})`);
   }
   return problems;
 }
