@@ -21,7 +21,8 @@ def _outline_titles(outline) -> list[str]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
+    """Compared without whitespace: Chromium joins a heading's wrapped lines without a space."""
+    return re.sub(r"\s+", "", text.replace("\u2019", "'")).lower()
 
 
 def _chapter_title(site, doc: str) -> str:
@@ -40,8 +41,8 @@ def book_pdf(site):
 def test_pdf_has_an_outline_entry_per_chapter(site, book_pdf):
     from pypdf import PdfReader
 
-    titles = {_norm(t) for t in _outline_titles(PdfReader(book_pdf).outline)}
-    missing = [doc for doc in toc_files() if _chapter_title(site, doc) not in titles]
+    titles = [_norm(t) for t in _outline_titles(PdfReader(book_pdf).outline)]
+    missing = [doc for doc in toc_files() if not any(t.startswith(_chapter_title(site, doc)) for t in titles)]
     assert not missing, f"chapters without an outline entry: {missing}"
 
 
