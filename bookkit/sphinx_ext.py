@@ -72,7 +72,7 @@ def setup(app):
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-read", _record_fingerprint)
     app.connect("doctree-read", _rerun_box)
-    app.connect("env-updated", _paper_figure_numbers)
+    app.connect("env-get-updated", _paper_figure_numbers, priority=900)  # after Sphinx numbers figures
     app.connect("doctree-read", _caption_tables)
     app.connect("doctree-resolved", _one_table_style)
     app.connect("html-page-context", _responsive_figures)
@@ -112,7 +112,7 @@ def rerun_box(notebook: str, source: str):
     from docutils import nodes
 
     params = present.notebook_parameters(source)
-    box = nodes.admonition(classes=["ipof-rerun", "tip"])
+    box = nodes.admonition(classes=["ipof-rerun", "tip", "dropdown"])  # folded (sphinx-togglebutton)
     box += nodes.title(text="Re-run this chapter")
     intro = nodes.paragraph()
     intro += nodes.Text("This page was computed with the values below. To compute it with other choices, "
@@ -178,11 +178,13 @@ def _paper_figure_numbers(app, env):
     own = sorted((num, doc, fid) for doc, kinds in numbers.items() for fid, num in kinds.get("figure", {}).items()
                  if (doc, fid) not in fixed)
     after = max(fixed.values())
+    before = {(doc, fid): num for num, doc, fid in own}
     for i, (_, doc, fid) in enumerate(own, start=after + 1):
         numbers[doc]["figure"][fid] = (i,)
     for (doc, fid), n in fixed.items():
         numbers[doc]["figure"][fid] = (n,)
-    return []
+    return sorted({doc for (doc, fid), num in before.items() if numbers[doc]["figure"][fid] != num}
+                  | {doc for doc, _ in fixed})
 
 
 #: Captions of the tables written in markdown or by other directives, in page order ("Table N. caption").
