@@ -285,9 +285,7 @@ def _edge_tooltip(e: Edge) -> str:
 
 def program_theory_dot(path: Path = CMO_FILE, legend: bool = True) -> str:
     """The program theory as Graphviz DOT: contexts -> mechanisms -> outcomes, left to right.
-
-    Without ``legend`` (the phone variant) the key is left out of the drawing: :func:`key_markdown` shows
-    it as text under the figure, where it stays legible on a narrow screen.
+    Without ``legend`` (the phone variant, ``figures.with_narrow``) the key is text instead (:func:`key_markdown`).
 
     Every edge has an explicit arrowhead and, as its tooltip, the paper's passage it is drawn from;
     harmful edges are ``style=dashed`` in :data:`HARMFUL_COLOUR`.
@@ -382,28 +380,17 @@ def program_theory_svg(path: Path = CMO_FILE, legend: bool = True) -> str:
     """The program-theory diagram as SVG text (the same bytes for the same data and Graphviz version)."""
     svg = run_dot(program_theory_dot(path, legend), "svg").decode("utf-8")
     # a browser without Arial should fall back to a sans-serif font, not its default serif
-    svg = svg.replace(f'font-family="{FONT}"', f'font-family="{FONT_STACK}"')
-    return svg[svg.index("<svg"):] if "<svg" in svg else svg
-
-
-def responsive_svg(path: Path = CMO_FILE) -> str:
-    """The diagram with its key, carrying the phone variant without it (shown with :func:`key_markdown`)."""
-    from .figures import with_narrow
-
-    return with_narrow(program_theory_svg(path), program_theory_svg(path, legend=False))
+    return svg.replace(f'font-family="{FONT}"', f'font-family="{FONT_STACK}"')
 
 
 def key_markdown(path: Path = CMO_FILE) -> str:
     """The diagram's key as HTML for narrow screens (``ipof-diagram-key``; the wide drawing has it inside)."""
     doc = load_cmo(path)
-    _, _, edges = graph(doc)
-    rows = [(f"border-top: 3px solid {colour}", html.escape(doc["areas"][area]))
-            for area, colour in AREA_COLOURS.items() if area in doc["areas"]]
-    if any(e.harmful for e in edges):
-        rows.append((f"border-top: 3px dashed {HARMFUL_COLOUR}", "Harmful pathway: dashed arrows and box borders"))
-    rows.append((f"border: 2px solid {SHARED_BORDER}; height: 0.8em; width: 1.2em",
+    rows = [(f"border-top:3px solid {c}", doc["areas"][a]) for a, c in AREA_COLOURS.items() if a in doc["areas"]]
+    if any(e.harmful for e in graph(doc)[2]):
+        rows.append((f"border-top:3px dashed {HARMFUL_COLOUR}", "Harmful pathway: dashed arrows and box borders"))
+    rows.append((f"border:2px solid {SHARED_BORDER};height:.8em;width:1.2em",
                  "White box: shared by several theory areas"))
-    items = "".join(f'<li><span class="ipof-key-sample" style="{style}" aria-hidden="true"></span> {text}</li>'
-                    for style, text in rows)
-    return (f'<div class="ipof-diagram-key"><p><strong>Key to the diagram</strong></p>'
-            f'<ul>{items}</ul></div>')
+    return '<div class="ipof-diagram-key"><p><strong>Key to the diagram</strong></p><ul>' + "".join(
+        f'<li><span class="ipof-key-sample" style="{st}" aria-hidden="true"></span> {html.escape(t)}</li>'
+        for st, t in rows) + "</ul></div>"
