@@ -93,12 +93,13 @@ def notebook_parameters(source: str) -> list[tuple[str, str, str]]:
     blank lines are skipped."""
     import re
 
-    found = []
+    found: dict[str, tuple[str, str, str]] = {}
     for line in source.splitlines():
         m = re.match(r"\s*([A-Za-z_]\w*)\s*(?::\s*[^=]+)?=\s*([^#]+?)\s*(?:#\s*(.*))?$", line)
-        if m:
-            found.append((m.group(1), m.group(2), (m.group(3) or "").strip()))
-    return found
+        if m:  # a later assignment (papermill's injected value) replaces the value, keeping the comment
+            comment = (m.group(3) or "").strip() or found.get(m.group(1), ("", "", ""))[2]
+            found[m.group(1)] = (m.group(1), m.group(2), comment)
+    return list(found.values())
 
 
 def rerun_command(notebook: str, parameters: list[tuple[str, str, str]]) -> str:

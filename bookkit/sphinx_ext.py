@@ -92,18 +92,31 @@ def setup(app):
 
 
 def _parameters_source(app, docname: str) -> str | None:
-    """The source of the notebook's papermill ``parameters`` cell (None: not a notebook, or no such cell)."""
+    """The source of the notebook's papermill ``parameters`` cell, followed by the ``injected-parameters``
+    cell papermill adds for ``make chapter`` (whose values then win); None: not a notebook, or no such cell."""
     import json
 
     path = Path(app.env.doc2path(docname))
     if path.suffix != ".ipynb":
         return None
-    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    for cell in cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            src = cell.get("source", "")
-            return "".join(src) if isinstance(src, list) else src
-    return None
+    found = {}
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        for tag in ("parameters", "injected-parameters"):
+            if tag in cell.get("metadata", {}).get("tags", []) and tag not in found:
+                src = cell.get("source", "")
+                found[tag] = "".join(src) if isinstance(src, list) else src
+    return "\n".join(found[t] for t in ("parameters", "injected-parameters") if t in found) or None
+
+
+def _notebook_path(app, docname: str) -> str:
+    """The notebook's path in the repository (``make chapter`` renders a copy outside ``book/``)."""
+    from analysis import paths
+
+    path = Path(app.env.doc2path(docname)).resolve()
+    if path.is_relative_to(paths.ROOT / "book"):
+        return path.relative_to(paths.ROOT).as_posix()
+    source = next((paths.ROOT / "book").rglob(path.name), None)
+    return source.relative_to(paths.ROOT).as_posix() if source else path.name
 
 
 def rerun_box(notebook: str, source: str):
@@ -153,8 +166,7 @@ def _rerun_box(app, doctree):
     source = _parameters_source(app, docname)
     if source is None:
         return
-    notebook = Path(app.env.doc2path(docname)).relative_to(Path(app.srcdir)).as_posix()
-    box = rerun_box(notebook, source)
+    box = rerun_box(_notebook_path(app, docname), source)
     for cell in doctree.findall(nodes.container):
         if cell.get("nb_element") == "cell_code" and "Provenance of this page" in cell.astext():
             cell.parent.insert(cell.parent.index(cell) + 1, box)

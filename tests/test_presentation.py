@@ -324,3 +324,15 @@ def test_forum_table_as_a_page_shows_it():
                                "n_t3": Col("Time 3", "int")}, caption="Respondents per forum", name="tbl-forums")
     assert "| Robin | 12 | 8 | \u2020 |" in md and "| Magpie | 181 | 83 | 78 |" in md
     assert "n_t1" not in md and "<8" not in md
+
+
+def test_rerun_box_reads_the_parameters_cell_and_papermills_injected_values():
+    from bookkit import present
+
+    source = ('# Parameters\ndata_path: str = None  # survey CSV\nexclusion_minutes: float = 5.0  # speed exclusion\n'
+              'yates: bool = False  # continuity correction\n# Parameters\nyates = True\n')
+    params = present.notebook_parameters(source)
+    assert params == [("data_path", "None", "survey CSV"), ("exclusion_minutes", "5.0", "speed exclusion"),
+                      ("yates", "True", "continuity correction")]
+    assert present.rerun_command("book/results/caseness.ipynb", params) == (
+        'make chapter NB=book/results/caseness.ipynb ARGS="-p exclusion_minutes 5.0 -p yates True"')
