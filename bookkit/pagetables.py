@@ -348,20 +348,23 @@ def claims_report(table: pd.DataFrame, twin: bool) -> str:
                                    name="tbl-claims", notes=notes)
 
 
+def audit_value(text, rule: str) -> str:
+    """A printed or recomputed number of an audit check as the book sets it: a P in APA style ("<.001",
+    ".0833"), anything else typeset (true minus)."""
+    text = "" if text is None else str(text)
+    if rule == "test_p" and re.fullmatch(r"0?\.\d+", text):
+        return "<.001" if float(text) < 0.001 else text.lstrip("0")
+    return fmt.typeset(text)
+
+
 def audit_checks(checks: pd.DataFrame) -> str:
     """Every audit check, numbered and captioned, with an anchor per row (``audit-<id>``) and filters; a flag
     shows its grade and, when graded so, the assumption under which it is inconsistent."""
-    def recomputed(row):  # a recomputed P in APA style, one digit beyond the printed one ("<.001", ".0833")
-        text = str(row["recomputed"] or "")
-        if row["rule"] == "test_p" and re.fullmatch(r"0?\.\d+", text):
-            return "<.001" if float(text) < 0.001 else text.lstrip("0")
-        return fmt.typeset(text)
-
     shown = checks.assign(id=[f'<span id="audit-{i.lower()}"></span>{i}' for i in checks["id"]],
                           consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}),
-                          recomputed=checks.apply(recomputed, axis=1),
-                          **{c: checks[c].map(fmt.typeset) for c in ("reported", "note", "assumption")
-                             if c in checks})
+                          **{c: [audit_value(v, r) for v, r in zip(checks[c], checks["rule"], strict=True)]
+                             for c in ("reported", "recomputed")},
+                          **{c: checks[c].map(fmt.typeset) for c in ("note", "assumption") if c in checks})
     columns = {"id": Col("Check", "markdown"), "consistent": Col("Verdict"), "grade": Col("Grade"),
                "assumption": Col("Assumption"), "rule": Col("Rule"), "claims": Col("Claims"),
                "reported": Col("Printed"), "recomputed": Col("Recomputed"), "note": Col("Note"),
