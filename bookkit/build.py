@@ -193,7 +193,7 @@ def reread_on_code_change(code: str) -> bool:
     return previous is not None
 
 
-_REF = re.compile(r"""(?:src|href|data)=["']([^"'#?]+)""")
+_REF = re.compile(r"""(?:src|href|data|srcset)=["']([^"'#?]+)""")
 
 
 def prune(html: Path = HTML) -> list[Path]:

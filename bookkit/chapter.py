@@ -66,15 +66,20 @@ class _Text:
         p.text(repr(self.text))
 
 
-def glue_figure(key: str, fig, raster: bool = False) -> None:
+def glue_figure(key: str, fig, raster: bool = False, narrow=None) -> None:
     """Glue a matplotlib figure for ``{glue:figure}``: deterministic SVG (vector, sharp at any width), or
-    with ``raster`` a PNG at twice its display density (for dense scatters, where SVG only adds weight)."""
+    with ``raster`` a PNG at twice its display density (for dense scatters, where SVG only adds weight).
+    ``narrow``, the same figure drawn for a phone (``width=figures.NARROW_IN``), is shown instead on narrow
+    screens (:func:`bookkit.figures.responsive_svg`)."""
     from IPython.display import SVG, Image
     from myst_nb import glue
 
-    from .figures import figure_png, figure_svg
+    from .figures import figure_png, figure_svg, responsive_svg
 
-    glue(key, Image(figure_png(fig), format="png") if raster else SVG(figure_svg(fig)), display=False)
+    if raster:
+        glue(key, Image(figure_png(fig), format="png"), display=False)
+    else:
+        glue(key, SVG(responsive_svg(fig, narrow) if narrow is not None else figure_svg(fig)), display=False)
 
 
 def show_markdown(text: str) -> None:

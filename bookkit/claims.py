@@ -94,6 +94,8 @@ def _computed_text(value, claim: dict) -> str:
     if isinstance(value, str) or is_suppressed(value):
         return value  # a withheld cell stays typed: the table shows its symbol and note
     decimals = claim["decimals"] + (1 if claim["decimals"] else 0)
+    if claim["kind"] == "p":  # APA: no leading zero, and never "0.0000"
+        return "<.001" if value < 0.001 else f"{value:.{decimals}f}".replace("0.", ".", 1)
     return f"{value:.{decimals}f}".replace("-", "\u2212")
 
 
@@ -105,6 +107,8 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     by_id = claims_by_id()
     shown = table.assign(snippet=table["snippet"].map(plain_quote))
     shown["reproduced"] = [_computed_text(v, by_id[i]) for v, i in zip(table["reproduced"], table["id"], strict=True)]
+    shown["reported"] = [str(r).replace("-", "\u2212") if by_id[i]["kind"] != "p" else str(r).replace("0.", ".", 1)
+                         for r, i in zip(table["reported"], table["id"], strict=True)]
     shown["id"] = [f'<span id="claim-{i.lower()}"></span>{i}' for i in table["id"]]
     def audit_link(m):
         return f'<a href="audit.html#audit-{m.group(1).lower()}">{m.group(1)}</a>'

@@ -78,6 +78,13 @@ def configurations(textbox: int | None = None, area: str | None = None, kind: st
     ]
 
 
+def _captioned(table: str, caption: str, name: str) -> str:
+    """A markdown table as a numbered, captioned journal table ("Table N. caption", as
+    :func:`bookkit.tables.journal_table` styles them)."""
+    return "\n".join(["````{container} ipof-table-block", "", f"```{{table}} {caption}", f":name: {name}",
+                      ":class: ipof-table ipof-text-table", ":widths: auto", "", table, "```", "", "````"])
+
+
 def _cell(items: list[str]) -> str:
     return "; ".join(items).replace("|", "\\|")
 
@@ -119,7 +126,9 @@ def textbox_markdown(number: int) -> str:
         "",
         "The same configurations, decomposed by this book into their parts:",
         "",
-        components_table(configs),
+        _captioned(components_table(configs), f"Textbox {number} decomposed by this book: context, "
+                   "mechanism (resource; reasoning or response) and outcomes of each configuration.",
+                   f"tbl-cmo-textbox-{number}"),
         "",
     ]
     return "\n".join(lines)
@@ -138,8 +147,9 @@ def comparison_markdown(area: str) -> str:
         )
         right = f"**{c['id']} (Textbox {c['textbox']}).** {c['statement']}"
         rows.append(f"| {left} | {right} |")
-    rows += ["", f"*Statements quoted from {ATTRIBUTION}, Textboxes 1-5.*"]
-    return "\n".join(rows)
+    caption = f"{load()['areas'][area]}: the initial theory (Textbox 1) beside the refined theory."
+    return _captioned("\n".join(rows), caption, f"tbl-cmo-compare-{area}") + (
+        f"\n\n*Statements quoted from {ATTRIBUTION}, Textboxes 1-5.*")
 
 
 def design_markdown() -> str:

@@ -283,8 +283,9 @@ def _edge_tooltip(e: Edge) -> str:
     return f"{e.pathway}: {e.tail} -> {e.head}. From the paper ({e.where}): \u201c{e.source}\u201d"
 
 
-def program_theory_dot(path: Path = CMO_FILE) -> str:
+def program_theory_dot(path: Path = CMO_FILE, legend: bool = True) -> str:
     """The program theory as Graphviz DOT: contexts -> mechanisms -> outcomes, left to right.
+    Without ``legend`` (the phone variant, ``figures.with_narrow``) the key is text instead (:func:`key_markdown`).
 
     Every edge has an explicit arrowhead and, as its tooltip, the paper's passage it is drawn from;
     harmful edges are ``style=dashed`` in :data:`HARMFUL_COLOUR`.
@@ -334,7 +335,8 @@ def program_theory_dot(path: Path = CMO_FILE) -> str:
         lines.append(f'  {ids[e.tail]} -> {ids[e.head]} [color="{colour}", style={style}, arrowhead=normal, '
                      f'class="{kind} {e.area}", tooltip={_quote(_edge_tooltip(e))}];')
     # the key is the graph's label, under the diagram
-    lines.append(f"  label={_legend(doc, any(e.harmful for e in edges))};")
+    if legend:
+        lines.append(f"  label={_legend(doc, any(e.harmful for e in edges))};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -374,8 +376,21 @@ def run_dot(source: str, fmt: str = "svg") -> bytes:
     return result.stdout
 
 
-def program_theory_svg(path: Path = CMO_FILE) -> str:
+def program_theory_svg(path: Path = CMO_FILE, legend: bool = True) -> str:
     """The program-theory diagram as SVG text (the same bytes for the same data and Graphviz version)."""
-    svg = run_dot(program_theory_dot(path), "svg").decode("utf-8")
+    svg = run_dot(program_theory_dot(path, legend), "svg").decode("utf-8")
     # a browser without Arial should fall back to a sans-serif font, not its default serif
     return svg.replace(f'font-family="{FONT}"', f'font-family="{FONT_STACK}"')
+
+
+def key_markdown(path: Path = CMO_FILE) -> str:
+    """The diagram's key as HTML for narrow screens (``ipof-diagram-key``; the wide drawing has it inside)."""
+    doc = load_cmo(path)
+    rows = [(f"border-top:3px solid {c}", doc["areas"][a]) for a, c in AREA_COLOURS.items() if a in doc["areas"]]
+    if any(e.harmful for e in graph(doc)[2]):
+        rows.append((f"border-top:3px dashed {HARMFUL_COLOUR}", "Harmful pathway: dashed arrows and box borders"))
+    rows.append((f"border:2px solid {SHARED_BORDER};height:.8em;width:1.2em",
+                 "White box: shared by several theory areas"))
+    return '<div class="ipof-diagram-key"><p><strong>Key to the diagram</strong></p><ul>' + "".join(
+        f'<li><span class="ipof-key-sample" style="{st}" aria-hidden="true"></span> {html.escape(t)}</li>'
+        for st, t in rows) + "</ul></div>"

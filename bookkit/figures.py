@@ -40,6 +40,9 @@ GREY = "#BBBBBB"
 WIDTH_IN = 6.4  # every figure's width in inches
 SHOWN_PX = 688  # the content column's width on desktop
 MIN_FONT_PT = 9.5  # smallest text: 9.5 pt -> 14 px at 688 px
+NARROW_IN = 3.9  # the phone variant's width: 9.5 pt -> 12 px at 358 px (a 390 px screen's column)
+PHONE_PX = 358  # the content column on a 390 px screen
+NARROW_MEDIA = "(max-width: 640px)"  # screens that get the narrow variant (bookkit.sphinx_ext)
 
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -118,23 +121,26 @@ def sample_description_figure(
     table: pd.DataFrame,
     variables=("gender", "age_group", "ethnicity", "use_duration"),
     labels: dict[str, str] | None = None,
+    width: float = WIDTH_IN,
 ) -> Figure:
     """Horizontal bars of percent of the included sample, one panel per variable, stacked on one scale.
 
     Takes ``description_table`` output or its disclosure-protected form: a withheld percentage is not
     drawn; its category is kept and marked "withheld" so the figure does not hide that it exists.
     """
+    from . import labels as codebook_labels
+
     labels = {**LABELS, **(labels or {})}
     parts = [table[table["variable"] == v] for v in variables]
     pcts = [pd.to_numeric(p["percent"].where(~p["percent"].map(fmt.is_suppressed)), errors="coerce") for p in parts]
     sizes = [max(len(p), 1) for p in parts]
     top = max(float(np.nanmax(p.to_numpy(float), initial=0)) for p in pcts)
-    fig = BookFigure(figsize=(WIDTH_IN, 0.29 * sum(sizes) + 0.5 * len(variables) + 0.2), layout="constrained")
+    fig = BookFigure(figsize=(width, 0.29 * sum(sizes) + 0.5 * len(variables) + 0.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(variables), 1, sharex=True, gridspec_kw={"height_ratios": sizes}))
     for ax, var, part, pct in zip(axes, variables, parts, pcts, strict=False):
         y = np.arange(len(part))
         ax.barh(y, pct.fillna(0).to_numpy(float), color=OKABE_ITO["blue"], height=0.72)
-        ax.set_yticks(y, [_category_label(c) for c in part["category"]])
+        ax.set_yticks(y, [codebook_labels.category(c) for c in part["category"]])
         ax.set_ylim(len(part) - 0.5, -0.5)
         for yi, p in zip(y, pct, strict=False):
             text, colour = ("withheld", "#555555") if pd.isna(p) else (f"{p:.0f}%", "black")
@@ -147,7 +153,7 @@ def sample_description_figure(
                 style="italic" if pd.isna(p) else "normal",
                 color=colour,
             )
-        ax.set_title(labels.get(var, _category_label(var)), loc="left", fontsize=11.5)
+        ax.set_title(labels.get(var, codebook_labels.label(var)), loc="left", fontsize=11.5)
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", bottom=False, labelbottom=False)
         ax.spines["bottom"].set_visible(False)
@@ -156,11 +162,12 @@ def sample_description_figure(
 
 
 @_styled
-def caseness_figure(cases: int, not_cases: int, nhs_cases: int, nhs_not: int) -> Figure:
+def caseness_figure(cases: int, not_cases: int, nhs_cases: int, nhs_not: int, width: float = WIDTH_IN) -> Figure:
     """Stacked percentage bars: caseness in the survey and in NHS Talking Therapies North West 2022-23."""
-    fig = BookFigure(figsize=(WIDTH_IN, 2.5), layout="constrained")
+    fig = BookFigure(figsize=(width, 2.5 if width >= WIDTH_IN else 2.9), layout="constrained")
     ax = fig.subplots()
-    groups = ["Forum survey", "NHS Talking Therapies,\nNorth West 2022-23"]
+    groups = ["Forum survey", "NHS Talking\nTherapies, North\nWest 2022\u201323" if width < WIDTH_IN
+              else "NHS Talking Therapies,\nNorth West 2022\u201323"]
     pct_case = np.array([100 * cases / (cases + not_cases), 100 * nhs_cases / (nhs_cases + nhs_not)])
     ax.barh(groups, pct_case, color=OKABE_ITO["blue"], label="Caseness", height=0.6)
     ax.barh(groups, 100 - pct_case, left=pct_case, color=GREY, label="Not caseness", height=0.6)
@@ -187,12 +194,14 @@ def shared_limits(lows, highs, nbins: int = 4) -> tuple[float, float]:
 
 
 @_styled
-def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group: int | None = None) -> Figure:
+def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group: int | None = None,
+                  width: float = WIDTH_IN) -> Figure:
     """Observed wave means with 95% CIs and the model-implied linear trajectory, one panel per scale.
 
     ``panels`` holds (title, observed_wave_summary table, implied means per wave). All panels share
     one y axis (same scale, round limits covering every CI and trajectory), so the scales compare.
     Waves with fewer than ``min_group`` respondents (default: the disclosure setting) are not drawn.
+    A ``width`` under :data:`WIDTH_IN` (the phone variant) stacks the panels.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -204,8 +213,10 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
     lows = [v for _, o, imp, _ in shown for v in (*o["ci_low"], *imp)]
     highs = [v for _, o, imp, _ in shown for v in (*o["ci_high"], *imp)]
     ylim = shared_limits(lows, highs)
-    fig = BookFigure(figsize=(WIDTH_IN, 3.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    narrow = width < WIDTH_IN
+    fig = BookFigure(figsize=(width, 2.9 * len(panels) + 0.9 if narrow else 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharey=True, sharex=True) if narrow
+                         else fig.subplots(1, len(panels), sharey=True))
     for ax, (title, observed, implied, every_wave) in zip(axes, shown, strict=False):
         times = every_wave["time"].to_numpy(float)
         ax.plot(times, implied, "-", color=OKABE_ITO["vermillion"], lw=2.5, label="Model-implied trajectory")
@@ -229,9 +240,10 @@ def growth_figure(panels: list[tuple[str, pd.DataFrame, np.ndarray]], min_group:
         ax.set_axisbelow(True)
     axes[0].set_ylim(*ylim)
     axes[0].yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
-    axes[0].set_ylabel("Mean sum score")
+    for ax in axes if narrow else axes[:1]:
+        ax.set_ylabel("Mean sum score")
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
+    fig.legend(handles, names, loc="outside lower center", ncol=1 if narrow else 2, frameon=False)
     return fig
 
 
@@ -256,40 +268,61 @@ def text_colour(background) -> str:
 
 
 @_styled
-def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None) -> Figure:
+def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, width: float = WIDTH_IN) -> Figure:
     """Heatmap of a correlation matrix: lower triangle without the diagonal, r printed as '.41'.
 
-    Cells that are NaN (e.g. pairs withheld by disclosure control) are left blank. The colour bar sits
-    in the empty upper triangle, so the cells get the whole width.
+    The axes are numbered and a key under the heatmap names each variable by its codebook label
+    (:mod:`bookkit.labels`; ``labels`` overrides), so that long item names stay legible on a phone
+    (``width`` :data:`NARROW_IN`: a one-column key, smaller cells). Cells that are NaN (e.g. pairs withheld
+    by disclosure control) are left blank. The colour bar sits in the empty upper triangle.
     """
+    import textwrap
+
     from matplotlib.colors import Normalize
+
+    from . import labels as codebook_labels
 
     names = list(matrix.columns)
     values = matrix.to_numpy(float)[1:, :-1]  # rows 2..k, columns 1..k-1: the lower triangle
     shown = np.where(np.tril(np.ones_like(values, dtype=bool)), values, np.nan)
     k = shown.shape[0]
+    narrow = width < WIDTH_IN
+    label = {n: (labels or {}).get(n) or codebook_labels.short(n) for n in names}
+    key_cols = 1 if narrow else 2
+    wrap = 44 if narrow else 36
+    key = [textwrap.wrap(f"{i + 1}  {label[n]}", wrap, subsequent_indent="     ") for i, n in enumerate(names)]
+    per_col = -(-len(key) // key_cols)
+    key_lines = max(sum(len(k_) for k_ in key[c * per_col:(c + 1) * per_col]) for c in range(key_cols))
+    key_in = 0.2 * key_lines + 0.3
     cmap, norm = _diverging(), Normalize(-1, 1)
-    fig = BookFigure(figsize=(WIDTH_IN, WIDTH_IN * 0.95), layout="constrained")
-    ax = fig.subplots()
+    fig = BookFigure(figsize=(width, width * 0.92 + key_in), layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[width * 0.92, key_in])
+    ax = fig.add_subplot(grid[0])
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm)
+    cell_pt = 9.3 if narrow else 10  # 9.3 pt -> 11.4 px on a phone, and "−.12" still fits its cell
     for i in range(k):
         for j in range(i + 1):
             r = shown[i, j]
             if not np.isnan(r):
-                ax.text(
-                    j, i, fmt.fmt_bounded(r, 2), ha="center", va="center", fontsize=10, color=text_colour(cmap(norm(r)))
-                )
-    label = (labels or {}).get
-    ax.set_xticks(range(k), [label(n, n) for n in names[:-1]], rotation=45, ha="right", rotation_mode="anchor")
-    ax.set_yticks(range(k), [label(n, n) for n in names[1:]])
-    ax.tick_params(length=0)
+                ax.text(j, i, fmt.fmt_bounded(r, 2), ha="center", va="center", fontsize=cell_pt,
+                        color=text_colour(cmap(norm(r))))
+    ax.set_xticks(range(k), [str(i + 1) for i in range(k)])
+    ax.set_yticks(range(k), [str(i + 2) for i in range(k)])
+    ax.tick_params(length=0, labelsize=10.5)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    holder = ax.inset_axes([0.62, 0.9, 0.36, 0.045])  # in the empty upper triangle
+    holder = ax.inset_axes([0.55, 0.9, 0.42, 0.045])  # in the empty upper triangle
     bar = fig.colorbar(image, cax=holder, orientation="horizontal", ticks=[-1, 0, 1])
     bar.ax.set_xticklabels([fmt.fmt_num(v, 0) for v in (-1, 0, 1)])
-    bar.ax.set_title("Pearson r", fontsize=10.5, loc="center")
+    bar.ax.tick_params(labelsize=10)
+    bar.ax.set_title("Pearson $r$", fontsize=10.5, loc="center")
     bar.outline.set_visible(False)
+    keys = fig.add_subplot(grid[1])
+    keys.axis("off")
+    for c in range(key_cols):
+        text = "\n".join(line for entry in key[c * per_col:(c + 1) * per_col] for line in entry)
+        keys.text(c / key_cols, 1, text, va="top", ha="left", fontsize=10, linespacing=1.35,
+                  transform=keys.transAxes)
     return fig
 
 
@@ -302,6 +335,20 @@ def figure_svg(fig: Figure) -> str:
     with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "path"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def responsive_svg(wide: Figure, narrow: Figure) -> str:
+    """The wide figure's SVG carrying its phone variant (``data-ipof-narrow``, base64 SVG): the book's Sphinx
+    extension writes that variant out and shows it to screens of :data:`NARROW_MEDIA` (``<picture>``)."""
+    return with_narrow(figure_svg(wide), figure_svg(narrow))
+
+
+def with_narrow(wide_svg: str, narrow_svg: str) -> str:
+    """SVG text ``wide_svg`` carrying ``narrow_svg`` as its phone variant (see :func:`responsive_svg`)."""
+    import base64
+
+    encoded = base64.b64encode(narrow_svg.encode("utf-8")).decode("ascii")
+    return wide_svg.replace("<svg ", f'<svg data-ipof-narrow="{encoded}" ', 1)
 
 
 def figure_png(fig: Figure, column_px: int = SHOWN_PX, density: float = 2.0) -> bytes:

@@ -179,3 +179,40 @@ def suppressed_note(kinds, min_cell: int | None = None, min_group: int | None = 
     }
     chosen = [reasons[k] for k in reasons if k in set(kinds)] or [reasons["small_count"]]
     return f"{SUPPRESSED} Withheld (disclosure control): " + "; ".join(chosen) + "."
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_QUOTED = re.compile(r'("[^"]*"|\u201c[^\u201d]*\u201d)')
+
+
+def _apa_p(match) -> str:
+    relation, value = match.group(1) or "=", float(match.group(2))
+    shown = fmt_p(value)
+    if shown.startswith("<"):
+        return f"P{shown}"
+    return f"P{relation}{shown}"
+
+
+def _typeset_plain(text: str, italic: bool) -> str:
+    def sym(s):
+        return f"*{s}*" if italic else s
+
+    text = re.sub(r"\bchi-square\((\d+)\)", lambda m: "χ²" + m.group(1).translate(_SUBSCRIPT), text)
+    text = re.sub(r"\bchi-square\b|\bchi2\b", "χ²", text)
+    text = re.sub(r"\b([tF])\((\d+)\)", lambda m: sym(m.group(1)) + m.group(2).translate(_SUBSCRIPT), text)
+    text = re.sub(r"\b[pP] ?(=|<)? ?(0?\.\d+)", _apa_p, text)
+    text = re.sub(r"\bsqrt\(", "√(", text)
+    text = re.sub(r"(?<![\w.)\]\-\u2212])-(?=\.?\d)", "\u2212", text)  # a negative number: true minus
+    text = re.sub(r"(?<=\d) - (?=[a-z\d])", " \u2212 ", text)  # "6 - x"
+    text = re.sub(r"(?<=\d)x(?=\d)", "×", text)  # "2x2"
+    return text.replace(">=", "≥").replace("<=", "≤")
+
+
+def typeset(text, italic: bool = False) -> str:
+    """Text as JMIR sets it, outside quotations (the paper's words stay as printed): χ² and χ²₁ for
+    "chi-square(1)", P values in APA style ("p 0.0000" -> "P<.001", "p 0.0833" -> "P=.083"), true minus,
+    ≥ and ≤, × in "2x2", "6 − x"; with ``italic`` (markdown), *t* and *F* of "t(789)" in italics."""
+    if not isinstance(text, str) or not text:
+        return text
+    parts = _QUOTED.split(text)
+    return "".join(p if i % 2 else _typeset_plain(p, italic) for i, p in enumerate(parts))

@@ -7,12 +7,14 @@ protected. Functions return MyST markdown; chapters show it with :func:`bookkit.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis import disclosure
 from analysis.engine import Results
 
-from . import fmt
+from . import fmt, labels
 from .tables import Col, journal_table
 
 SCALES = {"gad": "GAD-7 (anxiety)", "phq": "PHQ-8 (depression)"}
@@ -25,12 +27,6 @@ PARAMETERS = {
     "residual_var_1": "Residual variance, T1",
     "residual_var_2": "Residual variance, T2",
     "residual_var_3": "Residual variance, T3",
-}
-VARIABLE_LABELS = {
-    "selfeff_total": "Self-efficacy (selfeff_total)",
-    "T1_help_total": "Forum helpfulness (T1_help_total)",
-    "T1_mod_total": "Moderator support (T1_mod_total)",
-    "safe_total": "Psychological safety (safe_total)",
 }
 
 
@@ -57,8 +53,10 @@ def forums(
 
 
 def sample_description(table: pd.DataFrame) -> str:
-    shown = table.assign(
-        variable=table["variable"].str.replace("_", " "), category=table["category"].astype(str).str.replace("_", " ")
+    variable = table["variable"].map(labels.label)
+    shown = table.assign(  # the question once, at the first of its answers
+        variable=variable.where(variable.ne(variable.shift()), ""),
+        category=table["category"].map(labels.category),
     )
     return journal_table(
         shown,
@@ -75,7 +73,7 @@ def sample_description(table: pd.DataFrame) -> str:
 
 
 def reliability(table: pd.DataFrame) -> str:
-    shown = table.assign(subscale=table["subscale"].map(VARIABLE_LABELS).fillna(table["subscale"]))
+    shown = table.assign(subscale=table["subscale"].map(labels.label))
     return journal_table(
         shown,
         {
@@ -118,7 +116,7 @@ def growth_fit(values: dict) -> str:
             "df": Col("df", "int"),
             "p": Col("*P*", "p"),
             "rmsea": Col("RMSEA", "bounded", 3),
-            "rmsea_ci": Col("95% CI of RMSEA", "text"),
+            "rmsea_ci": Col("95% CI of RMSEA", "shown"),
             "r2_t1": Col("R² T1", "pct"),
             "r2_t2": Col("R² T2", "pct"),
             "r2_t3": Col("R² T3", "pct"),
@@ -148,7 +146,7 @@ def growth_estimates(table: pd.DataFrame) -> str:
         caption="Parameter estimates of the growth models (Multimedia Appendix 7).",
         name="tbl-growth-estimates",
         notes=[
-            "Wald z, two-tailed P and 95% Wald intervals; SEs from the information named by the "
+            "Wald *z*, two-tailed *P* and 95% Wald intervals; SEs from the information named by the "
             "`growth_information` parameter."
         ],
     )
@@ -162,26 +160,28 @@ def _interval(low, high, show) -> list[str]:
 
 
 def correlations(table: pd.DataFrame) -> str:
-    shown = table.assign(ci=_interval(table["ci_low"], table["ci_high"], lambda x: fmt.fmt_bounded(x, 3)))
+    shown = table.assign(ci=_interval(table["ci_low"], table["ci_high"], lambda x: fmt.fmt_bounded(x, 3)),
+                         var1=table["var1"].map(labels.label), var2=table["var2"].map(labels.label))
     return journal_table(
         shown,
         {
             "var1": Col("Variable 1"),
             "var2": Col("Variable 2"),
             "r": Col("*r*", "bounded", 3),
-            "ci": Col("95% CI", "text"),
+            "ci": Col("95% CI", "shown"),
             "p": Col("*P*", "p"),
             "n": Col("n", "int"),
         },
         caption="Pearson correlations between key items and subscales (Multimedia Appendix 8).",
         name="tbl-correlations",
-        notes=["Pairwise deletion; two-tailed P; 95% CI from Fisher's z. safe_3 is shown as answered (not "
-               "reversed)."],
+        notes=["Pairwise deletion; two-tailed *P*; 95% CI from Fisher's *z*. \u201cI feel like an outsider\u201d is "
+               "shown as answered (not reversed)."],
     )
 
 
 def ttests(table: pd.DataFrame, tails: int) -> str:
     shown = table.assign(
+        variable=table["variable"].map(labels.label),
         p=table["p_one_tailed"] if tails == 1 else table["p_two_tailed"],
         df=[v if fmt.is_suppressed(v) else fmt.fmt_num(v, 0 if float(v).is_integer() else 1) for v in table["df"]],
         d_ci=_interval(table["d_ci_low"], table["d_ci_high"], lambda x: fmt.fmt_num(x, 3)),
@@ -191,12 +191,12 @@ def ttests(table: pd.DataFrame, tails: int) -> str:
         {
             "variable": Col("Variable"),
             "t": Col("*t*", "num", 3),
-            "df": Col("df", "text"),
+            "df": Col("df", "shown"),
             "p": Col(f"*P* ({'one' if tails == 1 else 'two'}-tailed)", "p"),
             "d": Col("*d*", "num", 3),
-            "d_ci": Col("95% CI of *d*", "text"),
+            "d_ci": Col("95% CI of *d*", "shown"),
             "g": Col("Hedges' *g*", "num", 3),
-            "welch": Col("Welch's t", "bool"),
+            "welch": Col("Welch's *t*", "bool"),
             "n_posted": Col("n posted", "int"),
             "n_never": Col("n never", "int"),
             "mean_posted": Col("Mean posted", "num"),
@@ -209,15 +209,38 @@ def ttests(table: pd.DataFrame, tails: int) -> str:
         name="tbl-ttests",
         key_first=["variable", "t", "df", "p", "d", "d_ci"],
         notes=[
-            "t is signed posters minus never-posters; d uses the pooled SD, with its exact 95% interval "
-            "from the noncentral t distribution; g is d corrected for small samples. Levene's test (centred "
-            "on the mean) picks Student's or Welch's t unless the `ttest` parameter forces one."
+            "*t* is signed posters minus never-posters; *d* uses the pooled SD, with its exact 95% interval "
+            "from the noncentral *t* distribution; *g* is *d* corrected for small samples. Levene's test (centred "
+            "on the mean) picks Student's or Welch's *t* unless the `ttest` parameter forces one."
         ],
     )
 
 
+#: How the robustness panel's row labels read (statistic symbols as JMIR sets them, variables by their label).
+_RESULT_WORDS = [
+    (r"\bchi-square\b", "χ²"), (r"\bCramer's V\b", "Cramér's *V*"), (r"^P$", "*P*"), (r": P$", ": *P*"),
+    (r": t$", ": *t*"), (r"Welch's t$", "Welch's *t*"), (r"^% cases$", "Cases (%)"),
+    (r"^r\(selfeff, help\)$", "*r*, self-efficacy and how the forum helps"),
+    (r"^r\(selfeff, mod\)$", "*r*, self-efficacy and moderator support"),
+]
+
+
+def _result_label(text: str) -> str:
+    import re
+
+    for pattern, repl in _RESULT_WORDS:
+        text = re.sub(pattern, repl, text)
+    text = re.sub(r"\b(safe_total|selfeff_total|T1_help_total|T1_mod_total)\b", lambda m: labels.label(m.group(1)),
+                  text)
+    return text if text.startswith("χ") else text[:1].upper() + text[1:]
+
+
 def robustness(table: pd.DataFrame, caption: str, name: str) -> str:
-    return journal_table(table, {c: Col(c) for c in table.columns}, caption=caption, name=name)
+    """A robustness panel (:func:`bookkit.robustness.panel`): the result, then its value under the paper's
+    choices and each variant, as :mod:`bookkit.numbers` formatted them (right-aligned)."""
+    shown = table.assign(result=table["result"].map(_result_label)) if "result" in table else table
+    columns = {c: Col(c[:1].upper() + c[1:], "markdown" if c == "result" else "shown") for c in shown.columns}
+    return journal_table(shown, columns, caption=caption, name=name)
 
 
 def growth_panels(results: Results) -> list[tuple[str, pd.DataFrame, list[float]]]:
@@ -325,11 +348,23 @@ def claims_report(table: pd.DataFrame, twin: bool) -> str:
                                    name="tbl-claims", notes=notes)
 
 
+def audit_value(text, rule: str) -> str:
+    """A printed or recomputed number of an audit check as the book sets it: a P in APA style ("<.001",
+    ".0833"), anything else typeset (true minus)."""
+    text = "" if text is None else str(text)
+    if rule == "test_p" and re.fullmatch(r"0?\.\d+", text):
+        return "<.001" if float(text) < 0.001 else text.lstrip("0")
+    return fmt.typeset(text)
+
+
 def audit_checks(checks: pd.DataFrame) -> str:
     """Every audit check, numbered and captioned, with an anchor per row (``audit-<id>``) and filters; a flag
     shows its grade and, when graded so, the assumption under which it is inconsistent."""
     shown = checks.assign(id=[f'<span id="audit-{i.lower()}"></span>{i}' for i in checks["id"]],
-                          consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}))
+                          consistent=checks["consistent"].map({True: "consistent", False: "inconsistent"}),
+                          **{c: [audit_value(v, r) for v, r in zip(checks[c], checks["rule"], strict=True)]
+                             for c in ("reported", "recomputed")},
+                          **{c: checks[c].map(fmt.typeset) for c in ("note", "assumption") if c in checks})
     columns = {"id": Col("Check", "markdown"), "consistent": Col("Verdict"), "grade": Col("Grade"),
                "assumption": Col("Assumption"), "rule": Col("Rule"), "claims": Col("Claims"),
                "reported": Col("Printed"), "recomputed": Col("Recomputed"), "note": Col("Note"),

@@ -3,13 +3,17 @@
 Jupyter Book renders the book as a single HTML page (Sphinx's ``singlehtml`` builder, from the same
 execution cache, so nothing is re-executed), and headless Chromium prints it through Playwright with the
 book's print stylesheet (``book/_static/ipof.css``: wide tables wrap instead of being cut off, figures
-and tables keep their numbers). Output: ``_build/pdf/book.pdf``.
+and tables keep their numbers). The PDF is tagged and has an outline (bookmarks) from the headings, opens
+with a title block (the paper's authors, journal, DOI and date; the commit the book was built from and the
+SHA-256 of its data) and numbers its pages in the footer. Output: ``_build/pdf/book.pdf``.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import json
 import shutil
 import subprocess
 import sys
@@ -38,6 +42,57 @@ def single_page() -> Path:
     return page
 
 
+PAPER = {
+    "title": "Impacts of Using Peer Online Forums in Mental Health: Realist Evaluation Using Mixed Methods",
+    "authors": ("Lobban F, Caton N, Lindroos Cermakova A, Collins G, Glossop Z, Haines J, Jones S, Lodge C, "
+                "Machin K, Marshall P, Meacock R, Rakić T, Rayson P, Robinson H, Rycroft-Malone J, Semino E, "
+                "Shryane N, Tusting K"),
+    "journal": "J Med Internet Res 2025;27:e79289",
+    "doi": "10.2196/79289",
+    "published": "1 October 2025",
+}
+MANIFEST = paths.ROOT / "_build" / "results" / "book-manifest.json"
+
+
+def title_block() -> str:
+    """The PDF's first page: the paper (authors, journal, DOI, date) and what this copy was built from."""
+    from datetime import date
+
+    from .present import commit
+
+    values = json.loads(MANIFEST.read_text(encoding="utf-8")) if MANIFEST.exists() else {}
+    data = values.get("data_file", "unknown")
+    twin = " (the synthetic twin)" if values.get("data_is_twin") else ""
+    e = html.escape
+    return (
+        '<section class="ipof-title-block" aria-label="Title page">'
+        '<p class="ipof-title-kicker">A reproducible paper</p>'
+        f'<p class="ipof-title">{e(PAPER["title"])}</p>'
+        f'<p class="ipof-title-authors">{e(PAPER["authors"])}</p>'
+        f'<p>{e(PAPER["journal"])}; published {e(PAPER["published"])}; '
+        f'doi:<a href="https://doi.org/{PAPER["doi"]}">{PAPER["doi"]}</a>. CC BY 4.0.</p>'
+        '<dl class="ipof-title-build">'
+        f'<dt>Built</dt><dd>{date.today().isoformat()} from commit <code>{e(commit())}</code></dd>'
+        f'<dt>Data</dt><dd><code>{e(str(data))}</code>{twin}, SHA-256 '
+        f'<code>{e(str(values.get("data_sha256", "unknown")))}</code></dd>'
+        '</dl></section>'
+    )
+
+
+TITLE_CSS = """
+.ipof-title-block { break-after: page; padding-top: 30mm; font-size: 11pt; }
+.ipof-title-block .ipof-title-kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 10pt; }
+.ipof-title-block .ipof-title { font-size: 22pt; font-weight: 700; line-height: 1.2; margin: 4mm 0 6mm; }
+.ipof-title-block .ipof-title-authors { font-size: 11pt; margin-bottom: 6mm; }
+.ipof-title-block dl { margin-top: 14mm; font-size: 9.5pt; }
+.ipof-title-block dt { font-weight: 700; }
+.ipof-title-block dd { margin: 0 0 3mm; overflow-wrap: anywhere; }
+"""
+
+FOOTER = ('<div style="font-size:10px;width:100%;text-align:center;color:#333">'
+          'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -60,10 +115,13 @@ def print_pdf(page: Path, out: Path = OUT) -> Path:
             tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
             tab.goto(f"{base}/{page.name}", wait_until="load")
             tab.emulate_media(media="print")
+            tab.add_style_tag(content=TITLE_CSS)
+            tab.evaluate("""block => {
+                const main = document.querySelector("main .bd-article, main, body");
+                main.insertAdjacentHTML("afterbegin", block);
+            }""", title_block())
             tab.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
-                    header_template="<span></span>",
-                    footer_template='<div style="font-size:8px;width:100%;text-align:center">'
-                                    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                    header_template="<span></span>", footer_template=FOOTER, tagged=True, outline=True,
                     margin={"top": "15mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
             browser.close()
     finally:

@@ -84,3 +84,27 @@ def csv_download(table: pd.DataFrame, name: str):
     uri = "data:text/csv;base64," + base64.b64encode(data).decode("ascii")
     return HTML(f'<p><a class="ipof-download" download="{name}.csv" href="{uri}">Download this table as CSV '
                 f"({name}.csv)</a></p>")
+
+
+def notebook_parameters(source: str) -> list[tuple[str, str, str]]:
+    """The parameters of a papermill ``parameters`` cell: (name, default as written, its comment).
+
+    Reads lines ``name: type = value  # comment`` (or ``name = value``); the cell's own title comment and
+    blank lines are skipped."""
+    import re
+
+    found: dict[str, tuple[str, str, str]] = {}
+    for line in source.splitlines():
+        m = re.match(r"\s*([A-Za-z_]\w*)\s*(?::\s*[^=]+)?=\s*([^#]+?)\s*(?:#\s*(.*))?$", line)
+        if m:  # a later assignment (papermill's injected value) replaces the value, keeping the comment
+            comment = (m.group(3) or "").strip() or found.get(m.group(1), ("", "", ""))[2]
+            found[m.group(1)] = (m.group(1), m.group(2), comment)
+    return list(found.values())
+
+
+def rerun_command(notebook: str, parameters: list[tuple[str, str, str]]) -> str:
+    """``make chapter NB=<notebook> ARGS="-p name value ..."`` with this page's values (``data_path`` is
+    left to ``$IPOF_DATA`` or the twin, as on the page)."""
+    args = " ".join(f"-p {name} {value.strip(chr(34) + chr(39))}" for name, value, _ in parameters
+                    if name != "data_path")
+    return f'make chapter NB={notebook}' + (f' ARGS="{args}"' if args else "")

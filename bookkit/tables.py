@@ -23,8 +23,8 @@ from . import fmt
 
 TABLE_CLASS = "ipof-table"
 NOTES_CLASS = "ipof-table-notes"
-KINDS = ("int", "num", "p", "bounded", "pct", "text", "bool", "markdown")
-_NUMERIC = {"int", "num", "p", "bounded", "pct"}
+KINDS = ("int", "num", "p", "bounded", "pct", "text", "bool", "markdown", "shown")
+_NUMERIC = {"int", "num", "p", "bounded", "pct", "shown"}
 _DEFAULT_DECIMALS = {"num": 2, "bounded": 3, "pct": 1}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|$#{}~^])")
@@ -37,7 +37,8 @@ class Col:
     ``kind``: 'int' (a count: thousands separator, no '.0'), 'num' (fixed ``decimals``, default 2),
     'p' (APA P value: '<.001', '.009'), 'bounded' (r, V, alpha without the leading zero, default 3
     decimals), 'pct' (a percentage 0-100, default 1 decimal; the header gets '(%)'), 'text'
-    (escaped, shown literally), 'bool' ('Yes'/'No'), 'markdown' (inline MyST, not escaped).
+    (escaped, shown literally), 'bool' ('Yes'/'No'), 'markdown' (inline MyST, not escaped), 'shown' (a
+    number already formatted elsewhere, e.g. by :mod:`bookkit.numbers`: shown as it is, right-aligned).
     ``label`` is inline MyST (e.g. ``"*r*"``); ``missing`` is shown for None/NaN.
     """
 
@@ -100,6 +101,8 @@ def format_cell(value, col: Col, column: str = "?") -> tuple[str, str | None]:
         text = fmt.fmt_bool(value)
     elif col.kind == "markdown":
         return _inline(value), None
+    elif col.kind == "shown":
+        text = str(value)
     else:
         return escape_markdown(value), None
     return escape_markdown(text), None

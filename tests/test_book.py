@@ -185,7 +185,7 @@ def test_no_survey_statistic_is_typed_into_markdown(results):
 
 def test_every_reference_is_listed(site):
     raw = (site / "book/references.html").read_text(encoding="utf-8")
-    entries = re.findall(r'<div class="citation" id="id\d+" role="doc-biblioentry">', raw)
+    entries = re.findall(r'<div class="citation" id="id\d+" role="listitem">', raw)
     bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     cited = set(
         re.findall(

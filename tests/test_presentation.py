@@ -85,6 +85,37 @@ def test_all_text_is_at_least_12px_at_688px(all_figures):
             assert px >= 12, f"{name}: {t.get_text()!r} is {px:.1f} px"
 
 
+def test_phone_variants_keep_text_at_least_11px_on_a_390px_screen(panels, description, matrix):
+    """The narrow variants (shown through <picture> on screens up to 640 px) at a 390 px phone's column."""
+    narrow = {"sample": figures.sample_description_figure(description, width=figures.NARROW_IN),
+              "caseness": figures.caseness_figure(593, 198, 76265, 4650, width=figures.NARROW_IN),
+              "growth": figures.growth_figure(panels, min_group=10, width=figures.NARROW_IN),
+              "heatmap": figures.correlation_heatmap(matrix, width=figures.NARROW_IN)}
+    for name, fig in narrow.items():
+        assert fig.get_figwidth() == pytest.approx(figures.NARROW_IN), name
+        for t in texts(fig):
+            px = figures.shown_px(t.get_fontsize(), fig, 343)  # the column of a 390 px screen, less margins
+            assert px >= 11, f"{name}: {t.get_text()!r} is {px:.1f} px"
+
+
+def test_heatmap_names_variables_by_their_codebook_labels(matrix):
+    from bookkit import labels
+
+    shown = " ".join(t.get_text() for t in texts(figures.correlation_heatmap(matrix)))
+    for name in matrix.columns:
+        assert name not in shown, name
+        assert labels.short(name).split()[0] in shown, name
+
+
+def test_responsive_svg_carries_its_phone_variant(panels):
+    import base64
+
+    svg = figures.responsive_svg(figures.growth_figure(panels, min_group=10),
+                                 figures.growth_figure(panels, min_group=10, width=figures.NARROW_IN))
+    encoded = re.search(r'data-ipof-narrow="([A-Za-z0-9+/=]+)"', svg).group(1)
+    assert base64.b64decode(encoded).decode("utf-8").lstrip().startswith("<?xml")
+
+
 def test_growth_panels_share_one_honest_y_axis(all_figures, panels):
     fig = all_figures["growth"]
     axes = [ax for ax in fig.axes if ax.get_title(loc="left")]
@@ -293,3 +324,15 @@ def test_forum_table_as_a_page_shows_it():
                                "n_t3": Col("Time 3", "int")}, caption="Respondents per forum", name="tbl-forums")
     assert "| Robin | 12 | 8 | \u2020 |" in md and "| Magpie | 181 | 83 | 78 |" in md
     assert "n_t1" not in md and "<8" not in md
+
+
+def test_rerun_box_reads_the_parameters_cell_and_papermills_injected_values():
+    from bookkit import present
+
+    source = ('# Parameters\ndata_path: str = None  # survey CSV\nexclusion_minutes: float = 5.0  # speed exclusion\n'
+              'yates: bool = False  # continuity correction\n# Parameters\nyates = True\n')
+    params = present.notebook_parameters(source)
+    assert params == [("data_path", "None", "survey CSV"), ("exclusion_minutes", "5.0", "speed exclusion"),
+                      ("yates", "True", "continuity correction")]
+    assert present.rerun_command("book/results/caseness.ipynb", params) == (
+        'make chapter NB=book/results/caseness.ipynb ARGS="-p exclusion_minutes 5.0 -p yates True"')

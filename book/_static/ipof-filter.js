@@ -42,3 +42,43 @@ document.addEventListener("DOMContentLoaded", () => {
     img.addEventListener("click", () => window.open(img.currentSrc || img.src, "_blank", "noopener"));
   });
 });
+
+// Scroll cue: a table wider than its container gets a visible "scroll sideways" line above it (and the
+// container's shadows), kept up to date when the window is resized. Keyboard users can scroll it too.
+(() => {
+  const mark = () => {
+    document.querySelectorAll("table").forEach((table) => {
+      const box = table.closest(".pst-scrollable-table-container") || table.parentElement;
+      if (!box) return;
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("ipof-scrolls", scrolls);
+      let cue = box.previousElementSibling;
+      if (!(cue && cue.classList.contains("ipof-scroll-cue"))) {
+        if (!scrolls) return;
+        cue = document.createElement("p");
+        cue.className = "ipof-scroll-cue";
+        cue.setAttribute("aria-hidden", "true");
+        cue.textContent = "Wide table: scroll sideways for more columns \u2192";
+        box.parentNode.insertBefore(cue, box);
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        const caption = table.querySelector("caption");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      }
+      cue.hidden = !scrolls;
+    });
+  };
+  document.addEventListener("DOMContentLoaded", mark);
+  window.addEventListener("load", mark);
+  window.addEventListener("resize", mark);
+})();
+
+// A figure that scrolls sideways on a phone (the program-theory diagram) can be scrolled from the keyboard.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("figure.ipof-wide-figure").forEach((fig) => {
+    fig.tabIndex = 0;
+    fig.setAttribute("role", "group");
+    const caption = fig.querySelector("figcaption .caption-number");
+    fig.setAttribute("aria-label", caption ? caption.textContent.trim() : "Figure");
+  });
+});
