@@ -105,7 +105,8 @@ def _tree(folder: Path) -> dict:
     (["-p", "tail", "1"], f"unknown parameter 'tail' for {NB}; known: data_path, exclusion_minutes, yates"),
     (["-p", "exclusion_minutes", "-5"], "option exclusion_minutes must be a number >= 0, not -5"),
     (["-p", "exclusion_minutes", "nan"], "option exclusion_minutes must be a number >= 0, not 'nan'"),
-    (["-p", "ttest", "welsh"], "option ttest must be one of 'levene', 'student', 'welch', 'brunner_munzel', not 'welsh'"),
+    (["-p", "ttest", "welsh"],
+     "option ttest must be one of 'levene', 'student', 'welch', 'brunner_munzel', not 'welsh'"),
     (["-p", "data_path", "nope.csv"], "data_path must name a survey file, not 'nope.csv'"),
 ])
 def test_make_chapter_refuses_a_bad_or_unknown_parameter(args, message, previous_render, capsys, monkeypatch):
