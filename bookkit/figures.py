@@ -109,6 +109,11 @@ def _styled(draw):
     return wrapper
 
 
+def shown_px(size_pt: float, fig: Figure, column_px: int = SHOWN_PX) -> float:
+    """How many screen pixels a font of ``size_pt`` points is when ``fig`` is shown ``column_px`` wide."""
+    return size_pt * column_px / (72 * fig.get_figwidth())
+
+
 def _category_label(text: str) -> str:
     """'prefer_not_to_say' -> 'Prefer not to say', 'non_binary' -> 'Non-binary', '16-24' -> '16–24'."""
     text = {"non_binary": "non-binary"}.get(str(text), str(text)).replace("_", " ")

@@ -14,6 +14,7 @@ import functools
 import html
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -123,10 +124,50 @@ def print_pdf(page: Path, out: Path = OUT) -> Path:
             tab.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
                     header_template="<span></span>", footer_template=FOOTER, tagged=True, outline=True,
                     margin={"top": "15mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
+            headings = tab.eval_on_selector_all("h1, h2, h3, h4", "els => els.map(e => e.textContent)")
             browser.close()
     finally:
         server.shutdown()
+    fix_outline(out, headings)
     return out
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("#", ""))
+
+
+def outline_title(title: str, headings: dict[str, str]) -> str:
+    """An outline entry's title as the heading reads: Chromium joins a wrapped heading's lines without a
+    space and sometimes repeats its first line ("Study approach, the PPI group andStudy approach, the PPI
+    group andthe forums"); the heading whose text, without white space, the entry is (after dropping a
+    repeated first part) gives the title back. ``headings`` maps squeezed text to the heading's text."""
+    squeezed = _squeezed(title)
+    if squeezed in headings:
+        return headings[squeezed]
+    for n in range(len(squeezed) // 2, 3, -1):
+        if squeezed[n:].startswith(squeezed[:n]) and squeezed[n:] in headings:
+            return headings[squeezed[n:]]
+    return title
+
+
+def fix_outline(path: Path, headings: list[str]) -> None:
+    """Rewrite the PDF's outline titles with :func:`outline_title` (pypdf), in place."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    by_text = {_squeezed(h): re.sub(r"\s+", " ", h.replace("#", "")).strip() for h in headings}
+    writer = PdfWriter(clone_from=PdfReader(path))
+    root = writer._root_object
+    stack = [root["/Outlines"].get_object().get("/First")] if "/Outlines" in root else []
+    while stack:
+        ref = stack.pop()
+        if ref is None:
+            continue
+        item = ref.get_object()
+        item[NameObject("/Title")] = TextStringObject(outline_title(str(item.get("/Title", "")), by_text))
+        stack += [item.get("/Next"), item.get("/First")]
+    with open(path, "wb") as f:
+        writer.write(f)
 
 
 def main() -> int:

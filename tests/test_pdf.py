@@ -61,3 +61,16 @@ def test_pdf_opens_with_a_title_block_and_numbers_its_pages(book_pdf):
     assert f"Page 2 of {len(reader.pages)}" in " ".join(reader.pages[1].extract_text().split())
     text = "".join(p.extract_text() for p in reader.pages)
     assert "# Parameters" not in text and "data_path: str" not in text
+
+
+def test_outline_titles_are_the_headings_chromium_garbled():
+    """Chromium joins a wrapped heading's lines without a space and may repeat the first line; the outline
+    takes the heading's own text back."""
+    from bookkit.pdf import _squeezed, outline_title
+
+    heading = "Study approach, the PPI group and the forums"
+    headings = {_squeezed(heading): heading}
+    assert outline_title("Study approach, the PPI group andStudy approach, the PPI group andthe forums",
+                         headings) == heading
+    assert outline_title("Study approach, the PPI group andthe forums", headings) == heading
+    assert outline_title("Something else", headings) == "Something else"
