@@ -166,14 +166,23 @@ def _ttest_shares(frames: Frames, data: dict, dimensions: dict) -> dict[str, tup
                 t, p_one, p_two = forms[form]
                 src = adj if adjust == "age_gender" else {"t": t, "p_one_tailed": p_one, "p_two_tailed": p_two}
                 values.update({f"t_{v}": src["t"], f"p_{v}": src["p_one_tailed" if tails == 1 else "p_two_tailed"]})
-            adjusted = multiplicity.adjust([values[f"p_{v}"] for v in KEY_TTESTS], method)
-            values.update({f"p_{v}": p for v, p in zip(KEY_TTESTS, adjusted, strict=True)})
-            for c in rules:
-                verdict = c.holds(values)
-                if verdict is not None:
-                    held[c.id][0] += verdict
-                    held[c.id][1] += 1
+            _count(held, rules, _adjusted(values, KEY_TTESTS, method))
     return {k: tuple(v) for k, v in held.items()}
+
+
+def _adjusted(values: dict, names, method: str) -> dict:
+    """``values`` with the P values ``p_{name}`` of one family adjusted by ``method`` (multiplicity)."""
+    adjusted = multiplicity.adjust([values[f"p_{n}"] for n in names], method)
+    return {**values, **{f"p_{n}": p for n, p in zip(names, adjusted, strict=True)}}
+
+
+def _count(held: dict, rules, values: dict) -> None:
+    """Add each rule's verdict on ``values`` to ``held`` (holds, decided), where it can decide."""
+    for c in rules:
+        verdict = c.holds(values)
+        if verdict is not None:
+            held[c.id][0] += verdict
+            held[c.id][1] += 1
 
 
 def _corr_shares(data: dict, dimensions: dict, family: str) -> dict[str, tuple[int, int]]:
@@ -193,14 +202,7 @@ def _corr_shares(data: dict, dimensions: dict, family: str) -> dict[str, tuple[i
                 r, p, _ = _correlation(frame[a], frame[b], method)
                 raw[f"r_{stem}"], raw[f"p_{stem}"] = r, p
             for mult in dims["multiplicity"]:
-                values = dict(raw)
-                adjusted = multiplicity.adjust([raw[f"p_{s}"] for s in stems], mult)
-                values.update({f"p_{s}": p for s, p in zip(stems, adjusted, strict=True)})
-                for c in rules:
-                    verdict = c.holds(values)
-                    if verdict is not None:
-                        held[c.id][0] += verdict
-                        held[c.id][1] += 1
+                _count(held, rules, _adjusted(raw, stems, mult))
     return {k: tuple(v) for k, v in held.items()}
 
 
