@@ -38,6 +38,7 @@ def book_pdf(site):
     return pdf.print_pdf(pdf.single_page())
 
 
+@pytest.mark.slow  # prints the whole book (about 25 s); CI's make pdf prints it on every push to main
 def test_pdf_has_an_outline_entry_per_chapter(site, book_pdf):
     from pypdf import PdfReader
 
@@ -46,6 +47,7 @@ def test_pdf_has_an_outline_entry_per_chapter(site, book_pdf):
     assert not missing, f"chapters without an outline entry: {missing}"
 
 
+@pytest.mark.slow
 def test_pdf_opens_with_a_title_block_and_numbers_its_pages(book_pdf):
     from pypdf import PdfReader
 
