@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -146,10 +147,19 @@ def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) ->
     if sentence != NOT_ESTIMABLE:
         out.append(nodes.Text(" ("))
         for text, key in interpret.effect_segments(c, text_of):
-            out += claim_link(env, [nodes.inline(text=text)], key) if key else [nodes.Text(text)]
+            out += claim_link(env, [nodes.inline(text=text)], key) if key else _italic_symbols(text)
         out.append(nodes.Text(")"))
     if note:
         out += [nodes.Text(" "), nodes.inline(text=note, classes=["ipof-twin-note"])]
+    return out
+
+
+def _italic_symbols(text: str) -> list[nodes.Node]:
+    """Plain text with the statistic symbols (a lone d, r, b, g or P) set in italics, as JMIR sets them."""
+    out: list[nodes.Node] = []
+    for i, part in enumerate(re.split(r"(?<![\w.])([drbgP])(?![\w.])", text)):
+        if part:
+            out.append(nodes.emphasis(part, part) if i % 2 else nodes.Text(part))
     return out
 
 
