@@ -285,7 +285,7 @@ class _Refs(HTMLParser):
         self.refs: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.refs += [v for k, v in attrs if k in ("src", "href", "data") and v]
+        self.refs += [v.split()[0] for k, v in attrs if k in ("src", "srcset", "href", "data") and v]
 
 
 def referenced(site: Path, folder: str = "_images") -> set[Path]:
