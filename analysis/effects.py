@@ -3,7 +3,8 @@
 Every test the book reports has an effect size with an interval from here:
 
 * two groups (t tests): Cohen's d on the pooled SD with the exact interval from the noncentral t
-  distribution (:func:`cohens_d_ci`), and Hedges' g, its small-sample correction (:func:`hedges_g`);
+  distribution (:func:`cohens_d_ci`), and Hedges' g = J d with the small-sample factor J
+  (:func:`hedges_correction`; g's interval is d's times J);
 * a correlation: Pearson r with the Fisher-z interval (:func:`analysis.correlations.pearson_ci`, scipy's);
 * two proportions (caseness): the risk difference with Newcombe's hybrid-score interval and the odds
   ratio with Woolf's logit interval (statsmodels), and Cohen's h with its large-sample interval
@@ -65,11 +66,6 @@ def cohens_d_ci(d: float, n1: int, n0: int, level: float = LEVEL) -> tuple[float
 def hedges_correction(df: float) -> float:
     """Hedges' exact small-sample factor J(df) = Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2))."""
     return float(math.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / math.sqrt(df / 2))
-
-
-def hedges_g(d: float, n1: int, n0: int) -> float:
-    """Hedges' g = J(n1 + n0 - 2) d (its interval is d's interval times the same J)."""
-    return d * hedges_correction(n1 + n0 - 2)
 
 
 def risk_difference_ci(cases1: int, n1: int, cases2: int, n2: int) -> tuple[float, float, float]:
