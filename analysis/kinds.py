@@ -3,7 +3,7 @@
 Every key :func:`analysis.engine.run_analysis` returns has a :class:`Kind` here, declared part by part
 from the same constants the parts use (the forums, the scales, the pairs, the items), never guessed
 from its spelling. Disclosure control (:mod:`analysis.disclosure`) and the book's formatting
-(:func:`bookkit.numbers.format_value`) read the kind; ``run_analysis`` refuses to return a key without
+(:func:`bookkit.fmt.format_value`) read the kind; ``run_analysis`` refuses to return a key without
 one, so a new number cannot reach a page or a file without saying whether it counts respondents.
 
 Kinds (:data:`NAMES`): ``count`` (respondents: disclosure-controlled), ``tally`` (a count that is not of

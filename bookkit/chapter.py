@@ -6,7 +6,7 @@ any field of :class:`analysis.options.Options`), then calls
 from the results store (computing them if needed: a reviewer's papermill run
 with ``-p exclusion_minutes 10`` shows the new numbers), shows the data notice
 and the provenance note, and glues every key of the manifest formatted by
-:func:`bookkit.numbers.format_value`, plus the sentence of every conclusion
+:func:`bookkit.fmt.format_value`, plus the sentence of every conclusion
 (:mod:`analysis.conclusions`) under its id (``{glue:text}`` shows it with its effect size, interval and
 P, :func:`bookkit.directives.verdict_nodes`), ``twin_note_<id>`` (:mod:`bookkit.twin_notes`) for every
 conclusion and every value the twin replaces, and ``method_<choice>``
@@ -23,7 +23,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import interpret, numbers, present, twin_notes
+from . import fmt, interpret, present, twin_notes
 
 
 @dataclass
@@ -98,7 +98,7 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
     show_markdown(present.notice_markdown(results.values))
     show_markdown(present.provenance_markdown(params, results.values))
     if glue:
-        for key, text in numbers.format_all(results.values).items():
+        for key, text in fmt.format_all(results.values).items():
             glue_text(key, text)
         for c in CONCLUSIONS:  # the sentence; {glue:text} adds its effect and interval, and its twin note
             glue_text(c.id, c.sentence(results.values))

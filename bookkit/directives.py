@@ -2,7 +2,7 @@
 
 Roles (the paper's-choices results of the book's data, :func:`baseline`):
 
-- ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.numbers`), linked
+- ``{result}`key``: the manifest value ``key`` as the book prints it (:mod:`bookkit.fmt`), linked
   to its row of the reproduction report when the paper publishes it and marked ‡ or ≠ as the ledger says
   (:func:`claim_link`, deciding by :func:`bookkit.claims.published_claim`);
 - ``{verdict}`id``: the sentence conclusion ``id`` (:mod:`analysis.conclusions`) chooses by its rule, with
@@ -34,7 +34,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from analysis import paths
 from analysis.conclusions import BY_ID, NOT_ESTIMABLE
 
-from . import claims, cmo, interpret, numbers, present, twin_notes, words
+from . import claims, cmo, fmt, interpret, present, twin_notes, words
 from .mvpage import mv_anchor
 
 #: The results the roles read; ``make chapter`` points it (``IPOF_MANIFEST``) at its own chapter's results.
@@ -94,7 +94,7 @@ def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
     claim_id = claims.published_claim(key, values)
     marks: list[nodes.Node] = []
     if claim_id is None:
-        if values.get("data_is_twin") and numbers.from_survey(key):
+        if values.get("data_is_twin") and fmt.from_survey(key):
             marks.append(nodes.abbreviation(INVENTED_MARK, INVENTED_MARK, classes=["ipof-invented"],
                                             explanation="the paper does not publish this number"))
     elif claims.shown_status(key, values) == "differs":
@@ -120,7 +120,7 @@ class ResultRole(SphinxRole):
         values = baseline()
         if self.text not in values:
             return [], [self.inliner.reporter.error(f"unknown results key {self.text!r}", line=self.lineno)]
-        node = nodes.inline(text=numbers.format_value(self.text, values), classes=["ipof-result"])
+        node = nodes.inline(text=fmt.format_value(self.text, values), classes=["ipof-result"])
         return claim_link(self.env, [node], self.text), []
 
 
@@ -132,7 +132,7 @@ class VerdictRole(SphinxRole):
         if self.text not in BY_ID:
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
         values = baseline()
-        text_of = lambda key: numbers.format_value(key, values) if key in values else None  # noqa: E731
+        text_of = lambda key: fmt.format_value(key, values) if key in values else None  # noqa: E731
         sentence = BY_ID[self.text].sentence(values)
         note = twin_notes.once_per_page(twin_notes.note(self.text, values), self.inliner.document)
         return verdict_nodes(self.env, self.text, sentence, text_of, note), []

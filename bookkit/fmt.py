@@ -11,12 +11,21 @@ Conventions:
 * one symbol, :data:`SUPPRESSED`, for every cell withheld by disclosure control (a typed
   :class:`analysis.disclosure.Withheld` marker, never text parsed back), explained by
   :func:`suppressed_note`.
+
+How a results key is printed is decided by its declared kind (:mod:`analysis.kinds`) through a
+*format spec*, a small JSON-able dict (:func:`spec`), applied by :func:`apply`. The spec is data so
+that the explorable site's script formats a value of any analysis by the same rules
+(``book/_static/ipof-explore.js`` implements :func:`apply` function by function; a browser test checks
+that both agree on every key of every analysis). :func:`format_value` is ``apply(spec(key), ...)``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
+
+from analysis import disclosure, kinds
 
 MINUS = "\u2212"
 
@@ -216,3 +225,127 @@ def typeset(text, italic: bool = False) -> str:
         return text
     parts = _QUOTED.split(text)
     return "".join(p if i % 2 else _typeset_plain(p, italic) for i, p in enumerate(parts))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Results keys: the format spec of each key, by its declared kind
+
+#: The value an interval's end is compared with (0 unless a ratio's null is 1).
+_NULL = {"caseness_odds_ratio": 1.0}
+
+
+def from_survey(key: str) -> bool:
+    """A key whose value the survey data determine (not an option, provenance or a published NHS figure)."""
+    return kinds.kind(key).from_survey
+
+
+def is_respondent_count(key: str) -> bool:
+    """A key whose value counts survey respondents (subject to disclosure control), by its declared kind."""
+    return kinds.kind(key).respondents
+
+
+def _like(estimate: str, sided: bool) -> dict:
+    """The spec of a value printed as the estimate ``estimate`` is (an interval's end ``sided`` off its null)."""
+    k = kinds.kind(estimate)
+    decimals = 3 if k.decimals is None else k.decimals
+    if k.name == "bounded":
+        return {"as": "bounded", "d": decimals, "sided": sided}
+    return {"as": "num", "d": decimals, "sided": sided, "null": _NULL.get(estimate, 0.0)}
+
+
+def spec(key: str) -> dict:
+    """The format spec of a results key, from its declared kind (:mod:`analysis.kinds`).
+
+    ``{"as": "count"}`` (respondents: disclosure control), ``{"as": "percent", "d": decimals, "of": count
+    key}``, ``{"as": "int"}`` (a tally), ``{"as": "p"}``, ``{"as": "df"}``, ``{"as": "r2"}``,
+    ``{"as": "option"}``, ``{"as": "text"}`` (provenance, labels, flags, notes), ``{"as": "num", "d",
+    "sided", "null"}`` and ``{"as": "bounded", "d", "sided"}`` (estimates, statistics, interval ends and
+    spreads, printed like their estimate). A key without a declared kind raises
+    :class:`analysis.kinds.UndeclaredKey`.
+    """
+    k = kinds.kind(key)
+    if k.name == "count":
+        return {"as": "count"}
+    if k.name == "percent":
+        return {"as": "percent", "d": k.decimals or 0, "of": k.of}
+    simple = {"tally": "int", "p": "p", "df": "df", "r2": "r2", "option": "option"}
+    if k.name in simple:
+        return {"as": simple[k.name]}
+    if k.name in ("provenance", "label", "flag", "notes"):
+        return {"as": "text"}
+    if k.name in ("interval", "spread"):
+        return _like(k.of, sided=k.name == "interval")
+    return _like(key, sided=False)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def apply(rule: dict, value, values: dict | None = None) -> str:
+    """The text a page shows for ``value`` under the format spec ``rule`` (:func:`spec`).
+
+    By the value first: missing -> 'n/a', a boolean -> 'Yes'/'No', a string as is, a list joined by
+    '; ' ('none' when empty), a withheld marker -> '<8' for a count and :data:`SUPPRESSED` otherwise.
+    Then by the spec: a respondent count from 1 to min_cell - 1 prints '<8'; a percentage whose count
+    (``values[rule["of"]]``) is small or withheld prints :data:`SUPPRESSED`; P values and interval ends
+    are printed with enough decimals to show their side of :data:`analysis.conclusions.ALPHA` and of the
+    null value (:func:`fmt_p_sided`, :func:`fmt_num_sided`).
+    """
+    values = values or {}
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value) or "none"
+    if is_suppressed(value):
+        return str(disclosure.SMALL_COUNT) if rule["as"] == "count" else SUPPRESSED
+    if _missing(value):
+        return "n/a"
+    kind = rule["as"]
+    if kind == "count":
+        return str(disclosure.SMALL_COUNT) if disclosure.small(value) else fmt_int(value)
+    if kind == "percent":
+        of = values.get(rule["of"]) if rule.get("of") else None
+        if of is not None and (is_suppressed(of) or disclosure.small(of)):
+            return SUPPRESSED
+        return fmt_num(value, rule["d"]) + "%"
+    if kind == "int":
+        return fmt_int(value)
+    if kind == "p":
+        return _p_relation(value)
+    if kind == "df":
+        return fmt_num(value, 0 if float(value).is_integer() else 1)
+    if kind == "r2":
+        return fmt_num(100 * value, 1) + "%"
+    if kind == "option":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if kind == "text":
+        return str(value)
+    if kind == "bounded":
+        text = fmt_bounded(value, rule["d"])
+        if rule["sided"] and float(value) != 0 and text.lstrip(MINUS) == "." + "0" * rule["d"]:
+            text = fmt_num_sided(value, rule["d"]).replace("0.", ".", 1)
+        return text
+    if kind == "num":
+        return fmt_num_sided(value, rule["d"], rule["null"]) if rule["sided"] else fmt_num(value, rule["d"])
+    raise ValueError(f"unknown format spec {rule!r}")
+
+
+def _p_relation(p) -> str:
+    """'=.009', '<.001' or, near alpha, '=.0499' (:func:`fmt_p_sided`)."""
+    from analysis.conclusions import ALPHA
+
+    text = fmt_p_sided(p, ALPHA)
+    return text if text[0] in "<>" or text == "n/a" else "=" + text
+
+
+def format_value(key: str, values: dict) -> str:
+    """The text a page shows for ``values[key]``: :func:`apply` of the key's :func:`spec`."""
+    return apply(spec(key), values[key], values)
+
+
+def format_all(values: dict) -> dict[str, str]:
+    """Every key of the manifest formatted (what a chapter glues)."""
+    return {key: format_value(key, values) for key in values}

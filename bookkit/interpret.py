@@ -4,7 +4,7 @@ Every sentence the book prints about a test comes from :func:`verdict_text`: the
 rule chooses (:meth:`analysis.conclusions.Conclusion.sentence`) followed by the effect size, its 95%
 interval and P in APA style (:func:`effect_text`), so no verdict is ever shown without its interval, and
 a "no evidence" verdict shows how large an effect the interval still allows. Numbers are formatted by
-:func:`bookkit.numbers.format_value`, the same as everywhere else.
+:func:`bookkit.fmt.format_value`, the same as everywhere else.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from analysis import growth_mi as _growth
 from analysis.conclusions import BY_ID, Conclusion
 
-from . import numbers
+from . import fmt
 
 
 def effect_segments(conclusion: Conclusion, text_of) -> list[tuple[str, str | None]]:
@@ -32,8 +32,8 @@ def effect_segments(conclusion: Conclusion, text_of) -> list[tuple[str, str | No
 
 
 def effect_text(conclusion: Conclusion, values: dict) -> str:
-    """:func:`effect_segments` as plain text, numbers formatted by :func:`bookkit.numbers.format_value`."""
-    text_of = lambda key: numbers.format_value(key, values) if key in values else None  # noqa: E731
+    """:func:`effect_segments` as plain text, numbers formatted by :func:`bookkit.fmt.format_value`."""
+    text_of = lambda key: fmt.format_value(key, values) if key in values else None  # noqa: E731
     return "".join(text for text, _ in effect_segments(conclusion, text_of))
 
 

@@ -237,7 +237,7 @@ def _result_label(text: str) -> str:
 
 def robustness(table: pd.DataFrame, caption: str, name: str) -> str:
     """A robustness panel (:func:`bookkit.robustness.panel`): the result, then its value under the paper's
-    choices and each variant, as :mod:`bookkit.numbers` formatted them (right-aligned)."""
+    choices and each variant, as :mod:`bookkit.fmt` formatted them (right-aligned)."""
     shown = table.assign(result=table["result"].map(_result_label)) if "result" in table else table
     columns = {c: Col(c[:1].upper() + c[1:], "markdown" if c == "result" else "shown") for c in shown.columns}
     return journal_table(shown, columns, caption=caption, name=name)

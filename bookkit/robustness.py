@@ -14,7 +14,7 @@ from analysis.errors import AnalysisError
 from analysis.options import Options
 from analysis.store import Session
 
-from . import numbers
+from . import fmt
 
 #: name -> (the choice varied, label of the variant, options)
 VARIANTS: dict[str, tuple[str, str, Options]] = {
@@ -65,9 +65,9 @@ def panel(choice: str, baseline: dict, variants: dict[str, dict | str]) -> pd.Da
     names = [n for n, (c, _, _) in VARIANTS.items() if c == choice]
     rows = []
     for label, key in ROWS[choice]:
-        row = {"result": label, "paper's choices": numbers.format_value(key, baseline)}
+        row = {"result": label, "paper's choices": fmt.format_value(key, baseline)}
         for n in names:
             v = variants[n]
-            row[VARIANTS[n][1]] = "not estimable" if isinstance(v, str) else numbers.format_value(key, v)
+            row[VARIANTS[n][1]] = "not estimable" if isinstance(v, str) else fmt.format_value(key, v)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -38,7 +38,7 @@ class Col:
     'p' (APA P value: '<.001', '.009'), 'bounded' (r, V, alpha without the leading zero, default 3
     decimals), 'pct' (a percentage 0-100, default 1 decimal; the header gets '(%)'), 'text'
     (escaped, shown literally), 'bool' ('Yes'/'No'), 'markdown' (inline MyST, not escaped), 'shown' (a
-    number already formatted elsewhere, e.g. by :mod:`bookkit.numbers`: shown as it is, right-aligned).
+    number already formatted elsewhere, e.g. by :mod:`bookkit.fmt`: shown as it is, right-aligned).
     ``label`` is inline MyST (e.g. ``"*r*"``); ``missing`` is shown for None/NaN.
     """
 

@@ -15,7 +15,7 @@ import yaml
 from analysis import audit, paths
 from analysis.conclusions import CONCLUSIONS
 from analysis.engine import file_sha256
-from bookkit import claims, cmo, interpret, numbers, words
+from bookkit import claims, cmo, fmt, interpret, words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_every_chapter_is_built(site):
 )
 def test_computed_numbers_are_on_the_page(site, results, doc, key):
     """The engine's value, formatted as every page formats that key, is what the page shows."""
-    expected = numbers.format_value(key, results)
+    expected = fmt.format_value(key, results)
     assert expected in page_text(site, doc), f"{key} = {expected} not on {doc}"
 
 
@@ -297,7 +297,7 @@ def expected_mark(key: str, values: dict) -> list[str]:
     bookkit.directives.claim_link): ‡ on a twin survey number the paper does not publish, ≠ on a published
     number these data do not reproduce, none otherwise."""
     if claims.published_claim(key, values) is None:
-        return ["‡"] if values.get("data_is_twin") and numbers.from_survey(key) else []
+        return ["‡"] if values.get("data_is_twin") and fmt.from_survey(key) else []
     return ["≠"] if claims.shown_status(key, values) == "differs" else []
 
 

@@ -146,7 +146,7 @@ def test_a_new_count_key_is_suppressed_by_its_declared_kind_whatever_its_name(mo
     respondents under any name prints as '<8' when small, and a percentage of it is withheld; the same
     value declared as a statistic prints as a number; an undeclared key fails."""
     from analysis import kinds
-    from bookkit import fmt, numbers
+    from bookkit import fmt
 
     declared = dict(kinds.declared())
     declared["respondents_who_blinked"] = kinds.COUNT
@@ -154,12 +154,12 @@ def test_a_new_count_key_is_suppressed_by_its_declared_kind_whatever_its_name(mo
     declared["blink_score"] = kinds.estimate(1)
     monkeypatch.setattr(kinds, "declared", lambda: declared)
     values = {"respondents_who_blinked": 3, "blink_share": 0.4, "blink_score": 3}
-    assert numbers.format_value("respondents_who_blinked", values) == "<8"
-    assert numbers.format_value("blink_share", values) == fmt.SUPPRESSED
-    assert numbers.format_value("blink_score", values) == "3.0"
-    assert numbers.format_value("respondents_who_blinked", {"respondents_who_blinked": 12}) == "12"
+    assert fmt.format_value("respondents_who_blinked", values) == "<8"
+    assert fmt.format_value("blink_share", values) == fmt.SUPPRESSED
+    assert fmt.format_value("blink_score", values) == "3.0"
+    assert fmt.format_value("respondents_who_blinked", {"respondents_who_blinked": 12}) == "12"
     with pytest.raises(kinds.UndeclaredKey, match="n_unheard_of"):
-        numbers.format_value("n_unheard_of", {"n_unheard_of": 3})
+        fmt.format_value("n_unheard_of", {"n_unheard_of": 3})
     with pytest.raises(kinds.UndeclaredKey, match="n_unheard_of"):
         kinds.check({"n_t1": 1, "n_unheard_of": 3})
 

@@ -15,7 +15,7 @@ from analysis.conclusions import ALPHA, BY_ID, CONCLUSIONS
 from analysis.engine import run_analysis
 from analysis.loading import load_survey
 from analysis.options import CHOICES, Options
-from bookkit import fmt, interpret, numbers
+from bookkit import fmt, interpret
 from survey_factory import make_survey, write_survey
 
 Z = stats.norm.ppf(0.975)
@@ -138,8 +138,8 @@ def test_interval_ends_never_print_as_the_null_they_exclude():
     assert fmt.fmt_num_sided(-0.00043, 3) == f"{fmt.MINUS}0.0004"
     assert fmt.fmt_num_sided(0.0, 3) == "0.000"
     assert fmt.fmt_num_sided(-0.489, 3) == f"{fmt.MINUS}0.489"
-    assert numbers.format_value("caseness_odds_ratio_ci_high", {"caseness_odds_ratio_ci_high": 0.9996}) == "0.9996"
-    assert numbers.format_value("r_selfeff_help_ci_low", {"r_selfeff_help_ci_low": 0.0002}) == ".0002"
+    assert fmt.format_value("caseness_odds_ratio_ci_high", {"caseness_odds_ratio_ci_high": 0.9996}) == "0.9996"
+    assert fmt.format_value("r_selfeff_help_ci_low", {"r_selfeff_help_ci_low": 0.0002}) == ".0002"
 
 
 def _nudged(df: pd.DataFrame, target: str, toward: str, lo: float, hi: float, sign: int = 1) -> pd.DataFrame:
@@ -183,9 +183,9 @@ def test_a_p_just_below_alpha_reads_as_significant_and_prints_so(boundary_survey
     c = BY_ID["area2_safe_5"]
     text = interpret.verdict_text(c.id, values)
     assert c.outcome(values) == "holds" and text.startswith(c.says["holds"])
-    shown_p = numbers.format_value("p_visit_read_safe_5", values)
+    shown_p = fmt.format_value("p_visit_read_safe_5", values)
     assert shown_p != "=.050" and float(shown_p.lstrip("=")) < ALPHA, shown_p
-    low = numbers.format_value("r_visit_read_safe_5_ci_low", values)
+    low = fmt.format_value("r_visit_read_safe_5_ci_low", values)
     assert low.replace(fmt.MINUS, "-") != ".000" and not low.startswith(fmt.MINUS), low  # excludes 0 as printed
 
 

@@ -336,3 +336,25 @@ def test_rerun_box_reads_the_parameters_cell_and_papermills_injected_values():
                       ("yates", "True", "continuity correction")]
     assert present.rerun_command("book/results/caseness.ipynb", params) == (
         'make chapter NB=book/results/caseness.ipynb ARGS="-p exclusion_minutes 5.0 -p yates True"')
+
+
+def test_every_declared_key_has_a_json_format_spec():
+    """The format spec is data (the explorable site's script applies the same specs): every declared key
+    has one, it survives a JSON round trip, and applying the round-tripped spec prints what the book prints."""
+    import json
+
+    from analysis import kinds
+    from bookkit import fmt
+
+    examples = {"count": 3, "int": 1234, "p": 0.0499, "df": 12.5, "r2": 0.1234, "option": 5.0, "text": "x",
+                "num": -0.00043, "bounded": -0.0004, "percent": 12.34}
+    for key in kinds.declared():
+        rule = fmt.spec(key)
+        assert json.loads(json.dumps(rule)) == rule, key
+        values = {key: examples[rule["as"]]}
+        if rule["as"] == "percent":
+            values[rule["of"]] = 20
+        assert fmt.apply(json.loads(json.dumps(rule)), values[key], values) == fmt.format_value(key, values)
+    assert fmt.apply({"as": "count"}, 3) == "<8" and fmt.apply({"as": "count"}, 1234) == "1,234"
+    assert fmt.apply({"as": "percent", "d": 0, "of": "n"}, 40.0, {"n": 3}) == fmt.SUPPRESSED
+    assert fmt.apply({"as": "num", "d": 3, "sided": True, "null": 0.0}, -0.00043) == "\u22120.0004"
