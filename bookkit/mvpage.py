@@ -32,7 +32,7 @@ def multiverse(doc: dict) -> str:
             "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
             "n": c["n_distinct"],
             "edge": c["knife_edge"],
-            "reads": ", ".join(choice_label(d) for d in c["reads_choices"] if d not in c["inert"]) or "none",
+            "reads": _capital(", ".join(_in_list(d) for d in c["reads_choices"] if d not in c["inert"]) or "none"),
         }
         for c in doc["conclusions"]
     ]
@@ -80,6 +80,12 @@ def dimensions_table(doc: dict) -> str:
 def choice_label(name: str) -> str:
     """A choice as the book names it in tables ('Speed exclusion', 'Growth SEs' ...): :func:`bookkit.labels.choice`."""
     return labels.choice(name)
+
+
+def _in_list(name: str) -> str:
+    """A choice's name inside a list: lower case, but for a name ("Yates' correction")."""
+    words = choice_label(name)
+    return words if words.startswith("Yates") else words[:1].lower() + words[1:]
 
 
 def in_words(statement: str) -> str:
