@@ -91,3 +91,88 @@ def category(value) -> str:
         return _CATEGORIES[text]
     text = re.sub(r"(?<=\d)-(?=\d)", "\u2013", text.replace("_", " "))
     return _capital(text)
+
+
+#: Short names of the analytic choices (:data:`analysis.options.CHOICES`) for tables and figure labels.
+CHOICES = {
+    "exclusion_minutes": "Speed exclusion",
+    "yates": "Yates' correction",
+    "growth_missing": "Missing waves",
+    "growth_information": "Growth SEs",
+    "ttest": "t test",
+    "tails": "t-test P",
+    "scoring": "Subscale scores",
+    "grouping": "Posters",
+    "sesoi": "Smallest effect of interest",
+    "multiplicity": "Multiplicity correction",
+    "correlation": "Correlation",
+    "adjust": "Adjusted for age, gender",
+    "caseness_cutoffs": "Caseness cut-offs",
+    "growth_residuals": "Residual variances",
+}
+
+#: Each level of each choice in words (the levels themselves are what the command line takes).
+LEVELS: dict[str, dict] = {
+    "exclusion_minutes": {},  # a number of minutes: see level()
+    "yates": {False: "no", True: "yes"},
+    "growth_missing": {"fiml": "FIML", "listwise": "complete cases", "mi": "imputed",
+                       "delta": "imputed, not at random"},
+    "growth_information": {"observed": "observed", "expected": "expected"},
+    "ttest": {"levene": "Levene's rule", "student": "Student's", "welch": "Welch's",
+              "brunner_munzel": "Brunner\u2013Munzel"},
+    "tails": {2: "two-tailed", 1: "one-tailed"},
+    "scoring": {"half": "half the items", "complete": "all items"},
+    "grouping": {"ever_posted": "ever posted", "posted_6wk": "posted in 6 weeks"},
+    "sesoi": {},  # a number of SDs: see level()
+    "multiplicity": {"none": "none", "holm": "Holm", "fdr_bh": "Benjamini\u2013Hochberg"},
+    "correlation": {"pearson": "Pearson", "spearman": "Spearman"},
+    "adjust": {"none": "no", "age_gender": "yes"},
+    "caseness_cutoffs": {"nhs": "NHS (GAD-7 \u2265 8)", "gad10_phq10": "screening (GAD-7 \u2265 10)"},
+    "growth_residuals": {"free": "free", "equal": "equal"},
+}
+
+
+def choice(name: str) -> str:
+    """An analytic choice's name in words ("Yates' correction"); an unknown one without underscores."""
+    return CHOICES.get(name, _capital(name.replace("_", " ")))
+
+
+def level(name: str, value) -> str:
+    """One level of choice ``name`` in words: 'yes', 'Welch's', '5 min', '0.2 SD'."""
+    if name == "exclusion_minutes":
+        return f"{float(value):g} min"
+    if name == "sesoi":
+        return f"{float(value):g} SD"
+    for known, words in LEVELS.get(name, {}).items():
+        if known == value and type(known) is type(value):  # True is not the tails' 1
+            return words
+    return category(value)
+
+
+def choice_level(name: str, value) -> str:
+    """A choice and its level, as a figure labels one row of a choice matrix: "Yates' correction: no"."""
+    return f"{choice(name)}: {level(name, value)}"
+
+
+#: The scales of the growth models, by the prefix of their results keys.
+_SCALES = {"gad": "GAD-7", "phq": "PHQ-8"}
+
+
+def effect(conclusion) -> str:
+    """What a conclusion's estimate (its results key, printed with the symbol of its
+    :class:`bookkit.verdicts.Wording`) measures, in words for a figure's axis: "Correlation coefficient r",
+    "GAD-7 slope (points per 6 weeks)"."""
+    from .verdicts import wording
+
+    words_of = wording(conclusion)
+    symbol, key, unit = words_of.effect, conclusion.key, words_of.unit.strip()
+    scale = _SCALES.get(key.split("_")[0], "")
+    words = {
+        "r": "Correlation coefficient r",
+        "d": "Standardised difference d\n(posters minus never-posters)",
+        "b": f"{scale} slope\n(points per 6 weeks)",
+        "RMSEA": f"{scale} model misfit (RMSEA)",
+        "covariance": f"{scale} start\u2013change covariance",
+        "difference": "Caseness, survey minus NHS",
+    }.get(symbol, symbol)
+    return f"{words}\n({unit})" if unit else words

@@ -120,11 +120,16 @@ async () => {
     const id = decodeURIComponent(a.getAttribute("href").slice(1));
     if (id && !document.getElementById(id)) problems.push(`link to a missing anchor #${id}`);
   }
-  // figures: the smallest text as displayed (SVG text: matplotlib's glyph paths, Graphviz's <text>)
+  // figures: SVG, the smallest text as displayed (matplotlib's glyph paths, Graphviz's <text>); a phone
+  // gets the <picture>'s narrow source, which currentSrc names
   for (const img of document.querySelectorAll(".bd-article figure img")) {
     const shown = img.getBoundingClientRect().width;
     const src = img.currentSrc || img.src;
-    if (!shown || !src.endsWith(".svg")) continue;
+    if (!shown) continue;
+    if (!src.split("?")[0].endsWith(".svg")) {  // a raster's text cannot be measured, nor stays sharp
+      problems.push(`figure is a raster image, not SVG: ${img.alt.slice(0, 60)} (${src.split("/").pop()})`);
+      continue;
+    }
     const svg = await (await fetch(src)).text();
     const box = svg.match(/viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)/);
     if (!box) { problems.push(`figure without a viewBox: ${src}`); continue; }
