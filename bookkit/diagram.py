@@ -389,11 +389,11 @@ def program_theory_narrow_dot(path: Path = CMO_FILE) -> str:
     order += [a for a in doc["areas"] if a not in order]
     lines = [
         "digraph program_theory_narrow {",
-        f'  graph [rankdir=LR, ranksep=0.28, nodesep=0.12, newrank=true, fontname="{FONT}", '
+        f'  graph [rankdir=LR, ranksep=0.25, nodesep=0.12, newrank=true, fontname="{FONT}", '
         f'fontsize={MIN_FONT_PT}, bgcolor="white", pad=0.08, splines=true, labelloc=b, labeljust=l, '
         'tooltip="Program theory, one theory area under another: contexts, mechanisms, outcomes"];',
         f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize={MIN_FONT_PT}, '
-        'penwidth=2, margin="0.05,0.05"];',
+        'penwidth=2, margin="0.08,0.05"];',
         "  edge [penwidth=2, arrowsize=0.9];",
     ]
     clusters, chains, number = [], [], 0
