@@ -73,12 +73,3 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("resize", mark);
 })();
 
-// A figure that scrolls sideways on a phone (the program-theory diagram) can be scrolled from the keyboard.
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("figure.ipof-wide-figure").forEach((fig) => {
-    fig.tabIndex = 0;
-    fig.setAttribute("role", "group");
-    const caption = fig.querySelector("figcaption .caption-number");
-    fig.setAttribute("aria-label", caption ? caption.textContent.trim() : "Figure");
-  });
-});
