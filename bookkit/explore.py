@@ -6,8 +6,8 @@ interface with the page's script):
 * ``explore.json``: the choices (:data:`analysis.options.CHOICES`, their levels, the paper's, descriptions),
   the parts (:data:`analysis.engine.DEPENDS_ON`), which part computes each results key
   (:func:`analysis.engine.key_parts`), the provenance values (``fixed``), each key's format spec
-  (:func:`bookkit.fmt.spec`), the conclusions' rules and words (:func:`bookkit.verdicts.export`) and the
-  figure variants (:data:`FIGURES`);
+  (:func:`bookkit.fmt.spec`), the conclusions' rules and words (:func:`bookkit.verdicts.export`), the rules
+  of the ``{words}`` role (:func:`bookkit.words.export`) and the figure variants (:data:`FIGURES`);
 * ``part-<part>.json`` for every part that computes keys: the part's values for every combination of the
   levels of the choices it depends on (the other choices at the paper's), not a row per specification:
   ``{"depends_on": [...], "keys": [...], "rows": {"<combo>": [v, ...] | {"error": "<message>"}}}``;
@@ -434,7 +434,7 @@ def index_json(fixed: dict, figures: dict) -> dict:
     :func:`render_figures`."""
     from analysis.conclusions import ALPHA
 
-    from . import fmt, verdicts
+    from . import fmt, verdicts, words
 
     key_parts = engine.key_parts()
     doc = {
@@ -448,6 +448,7 @@ def index_json(fixed: dict, figures: dict) -> dict:
         "fixed": {k: plain(fixed.get(k)) for k, part in sorted(key_parts.items()) if part == FIXED_PART},
         "format": {k: fmt.spec(k) for k in sorted(key_parts)},
         "conclusions": verdicts.export(),
+        "words": words.export(),
         "figures": figures,
     }
     return doc

@@ -143,7 +143,7 @@ def test_a_choice_outside_a_parts_dependencies_never_changes_its_keys(small_surv
 
 def _check_shape(folder: Path) -> dict:
     """The files are valid JSON of the interface's shape; returns explore.json."""
-    from bookkit import fmt, verdicts
+    from bookkit import fmt, verdicts, words
 
     index = json.loads((folder / explore.INDEX).read_text(encoding="utf-8"))
     assert index["version"] == explore.VERSION and index["min_cell"] == MIN_CELL
@@ -156,6 +156,7 @@ def _check_shape(folder: Path) -> dict:
     assert index["keys"] == engine.key_parts()
     assert index["format"] == {k: fmt.spec(k) for k in engine.key_parts()}
     assert index["conclusions"] == json.loads(json.dumps(verdicts.export()))
+    assert index["words"] == json.loads(json.dumps(words.export()))
     assert set(index["fixed"]) == {k for k, p in engine.key_parts().items() if p == FIXED_PART}
     files = {p: v["file"] for p, v in index["parts"].items() if "file" in v}
     assert set(files) == set(explore.parts_with_keys())
