@@ -13,9 +13,7 @@ minimum it needs.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,58 +55,9 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "ttest_adjusted": ("exclusion_minutes", "scoring", "grouping"),
     "ttest_values": ("exclusion_minutes", "scoring", "grouping", "ttest", "tails", "adjust", "multiplicity"),
 }
-#: The pseudo-parts of the keys no part computes: the choices themselves (``Options`` fields, the same in
-#: every run with those choices) and provenance (the data file: the same in every analysis of one survey).
-OPTIONS_PART, FIXED_PART = "options", "fixed"
-#: Which part computes each results key: ``(part, pattern)`` rules, the first whose pattern matches the whole
-#: key wins (:func:`key_parts`). The part is the one whose memo entry holds the key (``run_analysis`` copies
-#: it from there), so the key's value depends on ``DEPENDS_ON[part]`` only.
-_STEMS = r"(?:safe_total|selfeff_total)"  # ttests.KEY_TTESTS (checked in key_parts)
-KEY_PART_RULES: tuple[tuple[str, str], ...] = (
-    ("equivalence", r"(?:gad|phq)_lgcm_(?:slope|intercept_slope_cov)_(?:sesoi|p_equivalence|judgement)"),
-    ("growth", r"(?:gad|phq)_lgcm_.+"),
-    ("caseness", r"caseness_.+"),
-    ("ttest_values", rf"(?:t|df|p|p_one_tailed|p_two_tailed|welch|n_posted|n_never|mean_posted|mean_never|d|g|ps)"
-                     rf"_{_STEMS}(?:_ci_low|_ci_high)?"),
-    ("correlation_values", r"(?:r|p|p_unadjusted|n)_(?:{pairs})(?:_ci_low|_ci_high)?"),
-    ("reliability", r"alpha_.+"),
-    ("sample", r"n_.+|(?:gad|phq)_t\d_(?:n|mean|sd|observed_mean)"),
-    (FIXED_PART, r"data_(?:sha256|file|is_twin)"),
-)
 GROWTH_LABELS = {"gad": "GAD-7", "phq": "PHQ-8"}
 KEY_TTESTS = ttests.KEY_TTESTS
 
-
-
-def key_parts() -> dict[str, str]:
-    """Every declared results key (:func:`analysis.kinds.declared`) -> the part of :data:`DEPENDS_ON` that
-    computes it, :data:`OPTIONS_PART` for a choice (an ``Options`` field) or :data:`FIXED_PART` for
-    provenance (by :data:`KEY_PART_RULES`). Raises ``ValueError`` when a declared key matches no rule or a
-    rule matches no key (the declaration would then be out of date)."""
-    return dict(_key_parts())
-
-
-@functools.lru_cache(maxsize=1)
-def _key_parts() -> tuple[tuple[str, str], ...]:
-    from . import options
-
-    if set(KEY_TTESTS) != set(re.findall(r"\w+", _STEMS)):
-        raise ValueError(f"KEY_PART_RULES name the t tests {_STEMS}, the engine runs {KEY_TTESTS}")
-    pairs = "|".join(re.escape(name) for _, name in multiplicity.correlation_pairs())
-    rules = [(part, re.compile(pattern.replace("{pairs}", pairs))) for part, pattern in KEY_PART_RULES]
-    out, used = {}, set()
-    for key in kinds.declared():
-        if key in options.NAMES:
-            out[key] = OPTIONS_PART
-            continue
-        part = next((part for part, rx in rules if rx.fullmatch(key)), None)
-        if part is None:
-            raise ValueError(f"results key {key!r} matches no rule of engine.KEY_PART_RULES")
-        out[key], used = part, used | {part}
-    unused = [part for part, _ in KEY_PART_RULES if part not in used]
-    if unused:
-        raise ValueError(f"engine.KEY_PART_RULES: no declared key for {unused}")
-    return tuple(out.items())
 
 @dataclass
 class Results:

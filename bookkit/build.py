@@ -225,7 +225,7 @@ def compute_results(data=None):
     write_manifest(session.results())  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
     robustness.compute(session)
     stored_multiverse(session)
-    explore.ensure(session)  # the explorable site's data and figure variants, reusing the stored multiverse
+    explore.ensure(session, code_hash())  # the explorable site's data and figure variants (from the multiverse)
     return session
 
 
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from .explore import cached_folder, install
 
-    install(cached_folder(session), HTML)  # _static/explore, after Sphinx has written _static
+    install(cached_folder(session, code_hash()), HTML)  # _static/explore, after Sphinx has written _static
     removed = prune()
     print(f"pruned {len(removed)} unreferenced file(s); built in {time.perf_counter() - start:.1f} s; "
           f"the book is at {HTML / 'index.html'}")

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis import disclosure, engine, kinds
-from analysis.engine import DEPENDS_ON, FIXED_PART, OPTIONS_PART, Memo, run_analysis
+from analysis import disclosure, engine, kinds, parts
+from analysis.engine import DEPENDS_ON, Memo, run_analysis
 from analysis.errors import AnalysisError
 from analysis.loading import load_survey
 from analysis.options import CHOICES, NAMES, PAPER, Options
+from analysis.parts import FIXED_PART, OPTIONS_PART
 from bookkit import explore
 from survey_factory import make_survey, write_survey
 
@@ -91,12 +92,12 @@ def test_combo_text_decodes_to_the_options():
 
 
 def test_every_key_has_one_part(small_survey):
-    parts = engine.key_parts()
-    assert set(parts) == set(kinds.declared())
-    assert set(parts.values()) <= set(DEPENDS_ON) | {OPTIONS_PART, FIXED_PART}
+    found = parts.key_parts()
+    assert set(found) == set(kinds.declared())
+    assert set(found.values()) <= set(DEPENDS_ON) | {OPTIONS_PART, FIXED_PART}
     values = run_analysis(small_survey, PAPER).values
-    assert set(values) <= set(parts)
-    assert {k for k, p in parts.items() if p == OPTIONS_PART} == set(NAMES)
+    assert set(values) <= set(found)
+    assert {k for k, p in found.items() if p == OPTIONS_PART} == set(NAMES)
 
 
 def test_memo_entries_hold_the_declared_keys(small_survey):
@@ -104,7 +105,7 @@ def test_memo_entries_hold_the_declared_keys(small_survey):
     memo = Memo(small_survey)
     run_analysis(small_survey, Options(adjust="age_gender"), memo)
     declared: dict[str, set] = {}
-    for key, part in engine.key_parts().items():
+    for key, part in parts.key_parts().items():
         declared.setdefault(part, set()).add(key)
     seen = set()
     for (part, *_), found in memo.parts.items():
@@ -120,7 +121,7 @@ def test_memo_entries_hold_the_declared_keys(small_survey):
 def test_a_choice_outside_a_parts_dependencies_never_changes_its_keys(small_survey):
     """Change one choice of a random option set: every key whose part does not depend on it keeps its value."""
     memo = Memo(small_survey)
-    parts = engine.key_parts()
+    key_parts = parts.key_parts()
     rng = random.Random(22)
     checked = 0
     for _ in range(14):
@@ -131,7 +132,7 @@ def test_a_choice_outside_a_parts_dependencies_never_changes_its_keys(small_surv
             a, b = run_analysis(small_survey, base, memo).values, run_analysis(small_survey, other, memo).values
         except AnalysisError:
             continue
-        for key, part in parts.items():
+        for key, part in key_parts.items():
             if part in DEPENDS_ON and name not in DEPENDS_ON[part]:
                 assert _same(a[key], b[key]), (key, part, name, base.label(), other.label())
                 checked += 1
@@ -153,17 +154,17 @@ def _check_shape(folder: Path) -> dict:
         assert explore.parse_level(c["name"], explore.level_text(c["paper"])) == getattr(PAPER, c["name"])
         assert set(c["labels"]) == {explore.level_text(v) for v in c["levels"]} and c["description"]
     assert {p: v["depends_on"] for p, v in index["parts"].items()} == {p: list(d) for p, d in DEPENDS_ON.items()}
-    assert index["keys"] == engine.key_parts()
-    assert index["format"] == {k: fmt.spec(k) for k in engine.key_parts()}
+    assert index["keys"] == parts.key_parts()
+    assert index["format"] == {k: fmt.spec(k) for k in parts.key_parts()}
     assert index["conclusions"] == json.loads(json.dumps(verdicts.export()))
     assert index["words"] == json.loads(json.dumps(words.export()))
-    assert set(index["fixed"]) == {k for k, p in engine.key_parts().items() if p == FIXED_PART}
+    assert set(index["fixed"]) == {k for k, p in parts.key_parts().items() if p == FIXED_PART}
     files = {p: v["file"] for p, v in index["parts"].items() if "file" in v}
     assert set(files) == set(explore.parts_with_keys())
     for part, name in files.items():
         doc = json.loads((folder / name).read_text(encoding="utf-8"))
         assert doc["depends_on"] == list(DEPENDS_ON[part])
-        assert doc["keys"] == sorted(k for k, p in engine.key_parts().items() if p == part)
+        assert doc["keys"] == sorted(k for k, p in parts.key_parts().items() if p == part)
         combos = {explore.combo_text(o, DEPENDS_ON[part]) for o in explore.part_options(part)}
         assert set(doc["rows"]) == combos
         for row in doc["rows"].values():
