@@ -7,7 +7,8 @@ installed environment, so this checkout's `_build` is left alone. Steps:
 2. rebuild with nothing changed; 3. after a markdown-only edit; 4. after a change to the survey file;
 5. `make test` from cold (no `_build`): the build, `ruff check .`, then `pytest -n 2 -m "not slow"`;
    its ratio to the cold build is the one the project keeps at most 2.5;
-6. `reproduce` and the book's multiverse (with the joint test, serial and `--jobs 2`) on the twin, and on the
+6. the size of the explorable site's data after the cold build (``_static/explore``, gzip-compressed);
+7. `reproduce` and the book's multiverse (with the joint test, serial and `--jobs 2`) on the twin, and on the
    twin scaled 100 times (ratio: to `reproduce`).
 
 Each build row records the notebooks executed and the growth models estimated (2 per estimation
@@ -78,6 +79,22 @@ def make_test(repo: Path, env: dict) -> float:
     return t1 + t2 + t3
 
 
+def explore_size(repo: Path) -> dict:
+    """Bytes of the explorable site's data (``_build/html/_static/explore``, :func:`bookkit.explore.sizes`:
+    JSON and figure variants, raw and gzip-compressed file by file) after the cold build."""
+    sys.path.insert(0, str(repo))
+    from bookkit.explore import SITE_FOLDER, sizes
+
+    return sizes(repo / "_build" / "html" / SITE_FOLDER)
+
+
+def explore_line(found: dict) -> str:
+    """One line: the explore folder's size, gzip-compressed, and its parts."""
+    return (f"explore data: {found['total_gzip'] / 1e3:.0f} kB gzip ({found['total_bytes'] / 1e3:.0f} kB raw, "
+            f"{found['files']} files): data {found['data_gzip'] / 1e3:.0f} kB, "
+            f"figures {found['figures_gzip'] / 1e3:.0f} kB (budget 1,000 kB)")
+
+
 def scaled_twin(twin: Path, factor: int, out: Path) -> Path:
     lines = twin.read_text(encoding="utf-8").splitlines()
     header, rows = lines[0], lines[1:]
@@ -129,6 +146,7 @@ def main() -> None:
 
         cold, n, fits = build(repo, env)
         timings.append({"what": "cold build", "seconds": cold, "executed": n, "growth_fits": fits})
+        explore_sizes = explore_size(repo)
         t, n, fits = build(repo, env)
         timings.append({"what": "rebuild, nothing changed", "seconds": t, "executed": n, "growth_fits": fits})
         page = repo / "book/methods/approach.md"
@@ -175,6 +193,7 @@ def main() -> None:
         "timings": timings,
         "ratio_note": "builds and make test: to the cold build; "
         "reproduce and multiverse: to reproduce on the same data",
+        "explore": explore_sizes,
     }
     (ROOT / "benchmarks" / "latest.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"{'what':<48} {'seconds':>8} {'ratio':>6} {'executed':>9} {'fits':>5}")
@@ -183,6 +202,7 @@ def main() -> None:
             f"{row['what']:<48} {row['seconds']:8.1f} {row['ratio']:6.2f} {row.get('executed', ''):>9} "
             f"{row.get('growth_fits', ''):>5}"
         )
+    print(explore_line(explore_sizes))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ or the site when the data are at fault:
    database is never written concurrently).
 4. **Site.** ``jupyter-book build`` renders from the cache with warnings as errors.
 5. **Prune.** Files in ``_build/html/_images`` and ``_downloads`` that no page references are removed.
+
+Step 1 also computes the explorable site's data and figures (:mod:`bookkit.explore`, kept in the results
+store), and step 4 copies them to ``_build/html/_static/explore``.
 """
 
 from __future__ import annotations
@@ -216,12 +219,13 @@ def compute_results(data=None):
     from analysis.multiverse import stored_multiverse
     from analysis.store import Session
 
-    from . import robustness
+    from . import explore, robustness
 
     session = Session(data)
     write_manifest(session.results())  # the paper's choices: must succeed (ContractError / AnalysisError otherwise)
     robustness.compute(session)
     stored_multiverse(session)
+    explore.ensure(session, code_hash())  # the explorable site's data and figure variants (from the multiverse)
     return session
 
 
@@ -269,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
            "--keep-going"]
     if subprocess.run(cmd, cwd=paths.ROOT).returncode != 0:
         return 1
+    from .explore import cached_folder, install
+
+    install(cached_folder(session, code_hash()), HTML)  # _static/explore, after Sphinx has written _static
     removed = prune()
     print(f"pruned {len(removed)} unreferenced file(s); built in {time.perf_counter() - start:.1f} s; "
           f"the book is at {HTML / 'index.html'}")

@@ -70,7 +70,8 @@ def glue_figure(key: str, fig, raster: bool = False, narrow=None) -> None:
     """Glue a matplotlib figure for ``{glue:figure}``: deterministic SVG (vector, sharp at any width), or
     with ``raster`` a PNG at twice its display density (for dense scatters, where SVG only adds weight).
     ``narrow``, the same figure drawn for a phone (``width=figures.NARROW_IN``), is shown instead on narrow
-    screens (:func:`bookkit.figures.responsive_svg`)."""
+    screens (:func:`bookkit.figures.responsive_svg`). The SVG names the figure (``data-ipof-figure="<key>"``),
+    so the page can mark a figure that follows the choices (:data:`bookkit.explore.FIGURES`)."""
     from IPython.display import SVG, Image
     from myst_nb import glue
 
@@ -79,7 +80,8 @@ def glue_figure(key: str, fig, raster: bool = False, narrow=None) -> None:
     if raster:
         glue(key, Image(figure_png(fig), format="png"), display=False)
     else:
-        glue(key, SVG(responsive_svg(fig, narrow) if narrow is not None else figure_svg(fig)), display=False)
+        svg = responsive_svg(fig, narrow) if narrow is not None else figure_svg(fig)
+        glue(key, SVG(svg.replace("<svg ", f'<svg data-ipof-figure="{key}" ', 1)), display=False)
 
 
 def show_markdown(text: str) -> None:

@@ -286,6 +286,11 @@ class BenchTable(_MarkdownDirective):
             lines.append(f"| {row['what']} | {row['seconds']:.1f} | {ratio} | {executed} | {fits} |")
         if data.get("ratio_note"):
             lines += ["", f"Ratios: {data['ratio_note']}."]
+        if data.get("explore"):
+            kb = {k: f"{v / 1e3:,.0f}" for k, v in data["explore"].items()}
+            lines += ["", f"The explorable site's data (every analysis of the multiverse, `_static/explore`): "
+                      f"{kb['total_gzip']} kB gzip-compressed ({kb['data_gzip']} kB of values, {kb['figures_gzip']} kB "
+                      f"of figure variants; {data['explore']['files']:,} files); budget 1,000 kB."]
         return "\n".join(lines)
 
 

@@ -69,6 +69,10 @@ STYLE = {
     "svg.fonttype": "path",
 }
 
+#: The fonts of a figure's SVG text when it is kept as text (``figure_svg(text="text")``): the drawing
+#: font, then Verdana and Bitstream Vera Sans (DejaVu Sans's metrics come from Vera's, close to Verdana's).
+TEXT_FONTS = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
+
 LABELS = {
     "gender": "Gender",
     "ethnicity": "Ethnicity",
@@ -273,13 +277,15 @@ def text_colour(background) -> str:
 
 
 @_styled
-def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, width: float = WIDTH_IN) -> Figure:
+def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, width: float = WIDTH_IN,
+                        coefficient: str = "pearson") -> Figure:
     """Heatmap of a correlation matrix: lower triangle without the diagonal, r printed as '.41'.
 
     The axes are numbered and a key under the heatmap names each variable by its codebook label
     (:mod:`bookkit.labels`; ``labels`` overrides), so that long item names stay legible on a phone
     (``width`` :data:`NARROW_IN`: a one-column key, smaller cells). Cells that are NaN (e.g. pairs withheld
-    by disclosure control) are left blank. The colour bar sits in the empty upper triangle.
+    by disclosure control) are left blank. The colour bar sits in the empty upper triangle, titled by
+    ``coefficient`` (option ``correlation``: Pearson's r or Spearman's rho).
     """
     import textwrap
 
@@ -320,7 +326,8 @@ def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = No
     bar = fig.colorbar(image, cax=holder, orientation="horizontal", ticks=[-1, 0, 1])
     bar.ax.set_xticklabels([fmt.fmt_num(v, 0) for v in (-1, 0, 1)])
     bar.ax.tick_params(labelsize=10)
-    bar.ax.set_title("Pearson $r$", fontsize=10.5, loc="center")
+    bar.ax.set_title({"pearson": "Pearson $r$", "spearman": "Spearman $\\rho$"}[coefficient], fontsize=10.5,
+                     loc="center")
     bar.outline.set_visible(False)
     keys = fig.add_subplot(grid[1])
     keys.axis("off")
@@ -331,14 +338,20 @@ def correlation_heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = No
     return fig
 
 
-def figure_svg(fig: Figure) -> str:
+def figure_svg(fig: Figure, text: str = "path") -> str:
     """The figure as SVG text, identical for identical figures (fixed hash salt, no date).
 
-    Text is drawn as paths, so the figure looks the same whatever fonts the reader's device has.
+    Text is drawn as paths (``text="path"``), so the figure looks the same whatever fonts the reader's device
+    has; ``text="text"`` keeps it as ``<text>`` in the book's font (DejaVu Sans, else the device's sans-serif),
+    a third of the bytes, for the explorable site's many variants (:mod:`bookkit.explore`).
     """
+    if text not in ("path", "text"):
+        raise ValueError(f"text must be 'path' or 'text', not {text!r}")
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": "ipof", "svg.fonttype": "path" if text == "path" else "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
+    if text == "text":  # a device without DejaVu Sans falls back to a sans-serif of similar widths, not to serif
+        return buffer.getvalue().replace("font-family: 'DejaVu Sans'", f"font-family: {TEXT_FONTS}")
     return buffer.getvalue()
 
 

@@ -276,6 +276,16 @@ def _one_table_style(app, doctree, docname):
 
 
 _NARROW_ATTR = re.compile(r'\sdata-ipof-narrow="([A-Za-z0-9+/=]+)"')
+_FIGURE_ATTR = re.compile(r'<svg [^>]*?data-ipof-figure="([A-Za-z0-9_-]+)"')
+
+
+def explore_figures() -> frozenset[str]:
+    """The names of the figures that follow the choices (:data:`bookkit.explore.FIGURES`)."""
+    from .explore import FIGURES
+
+    return frozenset(FIGURES)
+
+
 _IMG = re.compile(r'<img (?P<before>[^>]*?)src="(?P<src>[^"]*?_images/(?P<name>[0-9a-f]+)\.svg)"(?P<after>[^>]*)/?>')
 
 
@@ -293,7 +303,9 @@ def _figure_source(app, name: str) -> Path | None:
 
 def _responsive_figures(app, pagename, templatename, context, doctree):
     """A figure drawn with a phone variant (:func:`bookkit.figures.responsive_svg`) becomes a ``<picture>``:
-    screens of :data:`bookkit.figures.NARROW_MEDIA` load the narrow SVG, written beside the wide one."""
+    screens of :data:`bookkit.figures.NARROW_MEDIA` load the narrow SVG, written beside the wide one. A figure
+    that follows the choices (:data:`bookkit.explore.FIGURES`, named by ``data-ipof-figure`` in its SVG, which
+    :func:`bookkit.chapter.glue_figure` sets) carries ``data-figure="<name>"``, for the page's script."""
     body = context.get("body")
     if not body or "_images/" not in body:
         return
@@ -303,7 +315,8 @@ def _responsive_figures(app, pagename, templatename, context, doctree):
         source = _figure_source(app, m.group("name"))
         if source is None or not source.exists():
             return m.group(0)
-        found = _NARROW_ATTR.search(source.read_text(encoding="utf-8", errors="replace")[:400000])
+        head = source.read_text(encoding="utf-8", errors="replace")[:400000]
+        found = _NARROW_ATTR.search(head)
         if not found:
             return m.group(0)
         out = Path(app.outdir) / "_images" / f"{m.group('name')}-narrow.svg"
@@ -311,7 +324,9 @@ def _responsive_figures(app, pagename, templatename, context, doctree):
         if not out.exists():
             out.write_bytes(base64.b64decode(found.group(1)))
         narrow = m.group("src")[: -len(".svg")] + "-narrow.svg"
-        return (f'<picture class="ipof-responsive"><source media="{NARROW_MEDIA}" srcset="{narrow}" '
+        named = _FIGURE_ATTR.search(head)
+        follows = f' data-figure="{named.group(1)}"' if named and named.group(1) in explore_figures() else ""
+        return (f'<picture class="ipof-responsive"{follows}><source media="{NARROW_MEDIA}" srcset="{narrow}" '
                 f'type="image/svg+xml">{m.group(0)}</picture>')
 
     context["body"] = _IMG.sub(swap, body)
