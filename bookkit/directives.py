@@ -68,6 +68,68 @@ def multiverse() -> dict:
     return _STATE["multiverse"]
 
 
+class data_span(nodes.inline):
+    """An inline whose HTML ``<span>`` carries ``data-*`` attributes (``node["data"]``: name -> text), so the
+    explorable page's script (``book/_static/ipof-explore.js``) can find and replace it: ``data-key`` and
+    ``data-value`` on a number, ``data-verdict`` on a verdict's sentence, ``data-words`` on rule-chosen
+    words, ``data-method`` on a choice's methods words. Other builders render it as a plain inline
+    (Sphinx's translators dispatch along the class hierarchy)."""
+
+
+def visit_data_span_html(self, node: data_span) -> None:
+    """Open the span with its classes, ids and ``data-*`` attributes (values escaped by ``starttag``)."""
+    self.body.append(self.starttag(node, "span", "", **{f"data-{k}": v for k, v in node.get("data", {}).items()}))
+
+
+def depart_data_span_html(self, node: data_span) -> None:
+    """Close the span."""
+    self.body.append("</span>")
+
+
+def raw_value(key: str, values: dict) -> str:
+    """The unformatted value of ``key`` as a page's ``data-value`` carries it: its JSON, ``null`` when
+    missing, and ``withheld`` for what disclosure control withholds (a withheld marker, a respondent count
+    from 1 to min_cell - 1, or a percentage of such a count), so no small count is in the page's HTML."""
+    from analysis import disclosure
+
+    value = values[key]
+    if fmt.is_suppressed(value):
+        return "withheld"
+    if fmt.is_missing(value) and not isinstance(value, (list, tuple)):
+        return "null"
+    rule = fmt.spec(key)
+    if rule["as"] == "count" and not isinstance(value, bool) and disclosure.small(value):
+        return "withheld"
+    if rule["as"] == "percent" and rule.get("of"):
+        of = values.get(rule["of"])
+        if of is not None and (fmt.is_suppressed(of) or disclosure.small(of)):
+            return "withheld"
+    return json.dumps(value, allow_nan=False, default=str)
+
+
+def keyed_number(key: str, text: str, values: dict, classes=()) -> nodes.Node:
+    """The printed number ``text`` of results key ``key``: a :class:`data_span` with ``data-key`` and
+    ``data-value`` (:func:`raw_value`) when ``text`` is ``values[key]`` as :mod:`bookkit.fmt` prints it
+    (so the page's script may replace both), else a plain inline (a number the script must leave alone)."""
+    classes = ["ipof-result", *[c for c in classes if c != "ipof-result"]]
+    if key in values:
+        try:
+            same = fmt.format_value(key, values) == text
+        except Exception:  # a key whose value cannot be formatted is not replaced by the script either
+            same = False
+        if same:
+            return data_span(text, text, classes=classes, data={"key": key, "value": raw_value(key, values)})
+    return nodes.inline(text, text, classes=classes)
+
+
+def _keyed(pasted: list[nodes.Node], key: str, values: dict) -> list[nodes.Node]:
+    """Pasted nodes with the one inline that holds the number turned into :func:`keyed_number`."""
+    if len(pasted) == 1 and type(pasted[0]) is nodes.inline and len(pasted[0].children) == 1 \
+            and isinstance(pasted[0].children[0], nodes.Text):
+        return [keyed_number(key, pasted[0].astext(), values, pasted[0]["classes"])]
+    return pasted
+
+
 INVENTED_MARK = "‡"
 #: The mark of a number the paper prints but the book's data do not reproduce (status ``differs``).
 REPLACED_MARK = "≠"
@@ -84,13 +146,14 @@ def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
       printed value in its title.
 
     The whole is a span with classes ``ipof-shown ipof-key-<key>``, so the site tests can check each mark
-    against the ledger.
+    against the ledger; the number itself is a :func:`keyed_number` (``data-key``, ``data-value``).
     """
     env.note_dependency(str(claims.LEDGER))
     env.note_dependency(str(MANIFEST))
     values = baseline()
     if key not in values:
         return pasted
+    pasted = _keyed(pasted, key, values)
     claim_id = claims.published_claim(key, values)
     marks: list[nodes.Node] = []
     if claim_id is None:
@@ -120,8 +183,8 @@ class ResultRole(SphinxRole):
         values = baseline()
         if self.text not in values:
             return [], [self.inliner.reporter.error(f"unknown results key {self.text!r}", line=self.lineno)]
-        node = nodes.inline(text=fmt.format_value(self.text, values), classes=["ipof-result"])
-        return claim_link(self.env, [node], self.text), []
+        text = fmt.format_value(self.text, values)
+        return claim_link(self.env, [nodes.inline(text, text, classes=["ipof-result"])], self.text), []
 
 
 class VerdictRole(SphinxRole):
@@ -143,12 +206,14 @@ def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) ->
     size, 95% interval and P (:func:`bookkit.interpret.effect_segments`), each number linked and marked by
     :func:`claim_link`, then the twin note, if any. ``text_of(key)`` gives a number's printed text."""
     c = BY_ID[conclusion_id]
-    out: list[nodes.Node] = [nodes.inline(text=sentence, classes=["ipof-verdict"])]
+    out: list[nodes.Node] = [data_span(sentence, sentence, classes=["ipof-verdict"], data={"verdict": conclusion_id})]
     if sentence != NOT_ESTIMABLE:
-        out.append(nodes.Text(" ("))
+        effect = nodes.inline("", "", classes=["ipof-verdict-effect"])  # hidden by the script when not estimable
+        effect += nodes.Text(" (")
         for text, key in interpret.effect_segments(c, text_of):
-            out += claim_link(env, [nodes.inline(text=text)], key) if key else _italic_symbols(text)
-        out.append(nodes.Text(")"))
+            effect += claim_link(env, [nodes.inline(text=text)], key) if key else _italic_symbols(text)
+        effect += nodes.Text(")")
+        out.append(effect)
     if note:
         out += [nodes.Text(" "), nodes.inline(text=note, classes=["ipof-twin-note"])]
     return out
@@ -192,6 +257,10 @@ class LinkedPasteText(PasteTextRole):
             glued = _glued_text(self.document)
             note = twin_notes.once_per_page(glued.get(f"twin_note_{key}", ""), self.document)
             return verdict_nodes(env, key, glued[key], glued.get, note), messages
+        choice = key[len("method_"):] if key.startswith("method_") else ""
+        if choice in interpret.METHOD_WORDS and len(result) == 1:
+            text = result[0].astext()  # a choice's methods words: the script picks them for the chosen level
+            return [data_span(text, text, classes=result[0]["classes"], data={"method": choice})], messages
         if not result[0].astext():  # an empty paste (a twin note on other data) leaves no empty element
             return [], messages
         shortened = twin_notes.once_per_page(result[0].astext(), self.document)

@@ -78,6 +78,9 @@ def setup(app):
     app.connect("html-page-context", _responsive_figures)
     app.connect("html-page-context", _bibliography_roles)
     app.connect("build-finished", _strip_narrow_copies)
+    app.add_node(directives.data_span, html=(directives.visit_data_span_html, directives.depart_data_span_html))
+    app.add_js_file("ipof-explore.js", loading_method="defer")
+    app.connect("html-page-context", _explore_panel)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("cmo-evidence", directives.CmoEvidence),
                             ("design-implications", directives.DesignImplications),
@@ -334,3 +337,57 @@ def _bibliography_roles(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+_EXPLORABLE = re.compile(r'\sdata-(?:key|verdict|words|method|figure)="')
+
+
+def _level_text(value) -> str:
+    """A level as the address writes it (the explore interface's level_text): true/false, integral numbers
+    without ".0", other numbers as their shortest repr, strings bare."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def explore_placeholder(front: bool, methods: bool) -> str:
+    """The hidden box the explorable page's script (``ipof-explore.js``) fills with the choices panel, and,
+    on a page that shows a choice's methods words, those words for every level (JSON). ``data-build``
+    changes with the results, so a reader's cached copy of the exported results is never stale."""
+    import hashlib
+    import json
+
+    from .interpret import METHOD_WORDS
+
+    digest = hashlib.sha256()
+    for path in (directives.MANIFEST, directives.MANIFEST.parent.parent / "ipof-code.sha256"):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    build = digest.hexdigest()[:12]
+    attrs = f' data-build="{build}"' + (' data-front="1"' if front else "")
+    box = f'<div id="ipof-explore" class="ipof-explore" hidden{attrs}></div>'
+    if methods:
+        words = {name: {_level_text(level): text for level, text in levels.items()}
+                 for name, levels in METHOD_WORDS.items()}
+        box += ('<script type="application/json" id="ipof-method-words">'
+                + json.dumps(words).replace("</", "<\\/") + "</script>")
+    return box
+
+
+def _explore_panel(app, pagename, templatename, context, doctree):
+    """The choices panel of the explorable paper, after the page's title: on every page that shows survey
+    numbers, verdicts or rule-chosen words (an element with ``data-key``, ``data-verdict``, ``data-words``,
+    ``data-method`` or ``data-figure``) and on the front page. Without the script it stays hidden."""
+    body = context.get("body")
+    if not body:
+        return
+    front = pagename == app.config.root_doc
+    if not front and not _EXPLORABLE.search(body):
+        return
+    end = body.find("</h1>")
+    if end < 0:
+        return
+    end += len("</h1>")
+    box = explore_placeholder(front, ' data-method="' in body)
+    context["body"] = body[:end] + "\n" + box + body[end:]
