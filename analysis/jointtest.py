@@ -42,7 +42,7 @@ SEED = 20201208
 FAMILIES = {
     "cmo2": {"permute": ("ever_posted", "posted_6wk"), "ids": ("cmo2_safe", "cmo2_selfeff")},
     "cmo1": {"permute": ("selfeff_total",), "ids": ("cmo1_help", "cmo1_mod")},
-    "area2": {"permute": ("visit_read",), "ids": tuple(f"area2_{i}" for i, _, _ in conclusions.AREA2_ITEMS)},
+    "area2": {"permute": ("visit_read",), "ids": tuple(f"area2_{i}" for i, _ in conclusions.AREA2_ITEMS)},
 }
 
 

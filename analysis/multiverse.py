@@ -177,8 +177,6 @@ def summarise(conclusion: conclusions.Conclusion, specs: list[dict], paper: dict
     per_choice = flips(conclusion, groups, read)
     return {
         "id": conclusion.id,
-        "statement": conclusion.statement,
-        "section": conclusion.section,
         "key": conclusion.key,
         "rule": conclusion.rule,
         "claims": list(conclusion.claims),

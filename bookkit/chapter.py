@@ -23,7 +23,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import fmt, interpret, present, twin_notes
+from . import fmt, interpret, present, twin_notes, verdicts
 
 
 @dataclass
@@ -101,7 +101,7 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
         for key, text in fmt.format_all(results.values).items():
             glue_text(key, text)
         for c in CONCLUSIONS:  # the sentence; {glue:text} adds its effect and interval, and its twin note
-            glue_text(c.id, c.sentence(results.values))
+            glue_text(c.id, verdicts.sentence(c, results.values))
             glue_text(f"twin_note_{c.id}", twin_notes.note(c.id, results.values))
         for key in twin_notes.replaced_keys():  # "" on any data but the twin
             glue_text(f"twin_note_{key}", twin_notes.with_note("", key, results.values))

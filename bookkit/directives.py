@@ -32,9 +32,9 @@ from myst_nb.ext.glue.roles import PasteTextRole
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from analysis import paths
-from analysis.conclusions import BY_ID, NOT_ESTIMABLE
+from analysis.conclusions import BY_ID
 
-from . import claims, cmo, fmt, interpret, present, twin_notes, words
+from . import claims, cmo, fmt, interpret, present, twin_notes, verdicts, words
 from .mvpage import mv_anchor
 
 #: The results the roles read; ``make chapter`` points it (``IPOF_MANIFEST``) at its own chapter's results.
@@ -196,7 +196,7 @@ class VerdictRole(SphinxRole):
             return [], [self.inliner.reporter.error(f"unknown conclusion {self.text!r}", line=self.lineno)]
         values = baseline()
         text_of = lambda key: fmt.format_value(key, values) if key in values else None  # noqa: E731
-        sentence = BY_ID[self.text].sentence(values)
+        sentence = verdicts.sentence(self.text, values)
         note = twin_notes.once_per_page(twin_notes.note(self.text, values), self.inliner.document)
         return verdict_nodes(self.env, self.text, sentence, text_of, note), []
 
@@ -207,7 +207,7 @@ def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) ->
     :func:`claim_link`, then the twin note, if any. ``text_of(key)`` gives a number's printed text."""
     c = BY_ID[conclusion_id]
     out: list[nodes.Node] = [data_span(sentence, sentence, classes=["ipof-verdict"], data={"verdict": conclusion_id})]
-    if sentence != NOT_ESTIMABLE:
+    if sentence != verdicts.NOT_ESTIMABLE:
         effect = nodes.inline("", "", classes=["ipof-verdict-effect"])  # hidden by the script when not estimable
         effect += nodes.Text(" (")
         for text, key in interpret.effect_segments(c, text_of):

@@ -1,7 +1,7 @@
 """How a page reads a test: the verdict sentence with its effect size, interval and P, and size words.
 
 Every sentence the book prints about a test comes from :func:`verdict_text`: the words the conclusion's
-rule chooses (:meth:`analysis.conclusions.Conclusion.sentence`) followed by the effect size, its 95%
+rule chooses (:func:`bookkit.verdicts.sentence`) followed by the effect size, its 95%
 interval and P in APA style (:func:`effect_text`), so no verdict is ever shown without its interval, and
 a "no evidence" verdict shows how large an effect the interval still allows. Numbers are formatted by
 :func:`bookkit.fmt.format_value`, the same as everywhere else.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from analysis import growth_mi as _growth
 from analysis.conclusions import BY_ID, Conclusion
 
-from . import fmt
+from . import fmt, verdicts
 
 
 def effect_segments(conclusion: Conclusion, text_of) -> list[tuple[str, str | None]]:
@@ -22,7 +22,8 @@ def effect_segments(conclusion: Conclusion, text_of) -> list[tuple[str, str | No
     Pages turn the keyed segments into numbers that link to the reproduction report and carry its marks."""
     c = conclusion
     low, high = c.interval
-    segments = [(f"{c.effect} = ", None), (text_of(c.key) or "n/a", c.key), (f"{c.unit}, 95% CI [", None),
+    words = verdicts.wording(c)
+    segments = [(f"{words.effect} = ", None), (text_of(c.key) or "n/a", c.key), (f"{words.unit}, 95% CI [", None),
                 (text_of(low) or "n/a", low), (", ", None), (text_of(high) or "n/a", high), ("], P", None),
                 (text_of(c.p) or "n/a", c.p)]
     if c.judgement and text_of(c.sesoi) not in (None, "n/a"):
@@ -41,8 +42,8 @@ def verdict_text(conclusion_id: str, values: dict) -> str:
     """The sentence conclusion ``conclusion_id`` chooses for ``values``, with its effect in parentheses."""
     c = BY_ID[conclusion_id]
     if c.outcome(values) is None:
-        return c.sentence(values)
-    return f"{c.sentence(values)} ({effect_text(c, values)})"
+        return verdicts.sentence(c, values)
+    return f"{verdicts.sentence(c, values)} ({effect_text(c, values)})"
 
 
 #: Cohen's (1988) bands for a standardised difference, d between two means or h between two

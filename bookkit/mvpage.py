@@ -9,6 +9,7 @@ from analysis.conclusions import ALPHA
 from analysis.multiverse import KNIFE_EDGE_BAND
 from analysis.options import Options
 
+from . import verdicts
 from .fmt import fmt_p
 from .tables import Col, journal_table
 
@@ -24,7 +25,7 @@ def multiverse(doc: dict) -> str:
     rows = [
         {
             "id": f"[{c['id']}](#{mv_anchor(c['id'])})",
-            "statement": c["statement"],
+            "statement": verdicts.statement(c["id"]),
             "rule": f"`{c['rule']}`",
             "paper": c["paper_choice_holds"],
             "holds": None if c["holds_in"] is None else 100 * c["holds_in"],
@@ -128,6 +129,7 @@ def multiverse_sections(doc: dict, values: dict) -> str:
     parts = []
     for c in doc["conclusions"]:
         cid, key = c["id"], c["key"]
+        statement = verdicts.statement(cid)
         fig = cid.replace("_", "-")
         holds = "cannot be assessed" if c["holds_in"] is None else f"holds in {100 * c['holds_in']:.0f}%"
         joint = next((j for j in doc.get("joint_tests", []) if j["id"] == cid), None)
@@ -137,14 +139,14 @@ def multiverse_sections(doc: dict, values: dict) -> str:
                           f"of its analyses against {100 * joint['null_mean']:.0f}% on average when the null is true "
                           f"by construction, P = {fmt_p(joint['p'])}.")
         parts.append(
-            f"({mv_anchor(cid)})=\n### {c['statement'][0].upper()}{c['statement'][1:]}\n\n"
+            f"({mv_anchor(cid)})=\n### {statement[0].upper()}{statement[1:]}\n\n"
             f"Rule: `{c['rule']}`. It {holds} of {c['n_distinct']} distinct analyses "
             f"({c['knife_edge']} within {fmt_p(KNIFE_EDGE_BAND)} of α); {{numref}}`fig-mv-{fig}` shows each distinct "
             f"analysis once and {{numref}}`tbl-mv-flips-{fig}` which choice decides.{joint_text}"
             f"{' ' + note(cid, values).strip('()').capitalize() + '.' if note(cid, values) else ''}\n\n"
             f"```{{glue:figure}} fig_mv_{cid}\n:alt: Specification curve of {key} across the distinct analyses of "
             f"the conclusion, with the choice matrix beneath.\n:name: fig-mv-{fig}\n\nSpecification curve of `{key}` "
-            f"for the conclusion \"{c['statement']}\".\n```\n\n{multiverse_flips(c)}"
+            f"for the conclusion \"{statement}\".\n```\n\n{multiverse_flips(c)}"
         )
     return "\n\n".join(parts)
 

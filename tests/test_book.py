@@ -15,7 +15,7 @@ import yaml
 from analysis import audit, paths
 from analysis.conclusions import CONCLUSIONS
 from analysis.engine import file_sha256
-from bookkit import claims, cmo, fmt, interpret, words
+from bookkit import claims, cmo, fmt, interpret, verdicts, words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,13 +80,13 @@ def test_computed_numbers_are_on_the_page(site, results, doc, key):
 def test_every_interpretation_is_the_one_its_numbers_choose(site, results, conclusion):
     """The sentence a page prints for a conclusion is the one its rule picks for the built data, followed by
     its effect size, 95% interval and P, and the opposite sentence is nowhere on that page."""
-    text = page_text(site, f"book/{conclusion.section}")
-    chosen = conclusion.sentence(results)
+    text = page_text(site, f"book/{verdicts.section(conclusion)}")
+    chosen = verdicts.sentence(conclusion, results)
     bare = lambda s: re.sub(r"[\s‡≠]", "", s)  # noqa: E731 (numbers are spans with their ledger marks)
     assert bare(interpret.verdict_text(conclusion.id, results)) in bare(text), (conclusion.id, chosen)
-    assert f"{conclusion.effect} = " in interpret.verdict_text(conclusion.id, results)
+    assert f"{verdicts.wording(conclusion).effect} = " in interpret.verdict_text(conclusion.id, results)
     assert "95% CI [" in interpret.verdict_text(conclusion.id, results)
-    for other in conclusion.sentences():
+    for other in verdicts.sentences(conclusion):
         if other != chosen and other not in chosen:
             assert other not in text, (conclusion.id, other)
 

@@ -15,7 +15,7 @@ from analysis.conclusions import ALPHA, BY_ID, CONCLUSIONS
 from analysis.engine import run_analysis
 from analysis.loading import load_survey
 from analysis.options import CHOICES, Options
-from bookkit import fmt, interpret
+from bookkit import fmt, interpret, verdicts
 from survey_factory import make_survey, write_survey
 
 Z = stats.norm.ppf(0.975)
@@ -182,7 +182,7 @@ def test_a_p_just_below_alpha_reads_as_significant_and_prints_so(boundary_survey
     assert ALPHA - 0.001 <= p < ALPHA
     c = BY_ID["area2_safe_5"]
     text = interpret.verdict_text(c.id, values)
-    assert c.outcome(values) == "holds" and text.startswith(c.says["holds"])
+    assert c.outcome(values) == "holds" and text.startswith(verdicts.wording(c).says["holds"])
     shown_p = fmt.format_value("p_visit_read_safe_5", values)
     assert shown_p != "=.050" and float(shown_p.lstrip("=")) < ALPHA, shown_p
     low = fmt.format_value("r_visit_read_safe_5_ci_low", values)
@@ -199,13 +199,13 @@ def test_help_alone_follows_the_direction_the_paper_reports(tmp_path, sign):
     c = BY_ID["area2_help_alone"]
     assert values["r_visit_read_help_alone"] * sign > 0 and values["p_visit_read_help_alone"] < ALPHA
     assert c.outcome(values) == ("holds" if sign < 0 else "opposite")
-    assert ("negatively" in c.sentence(values)) == (sign < 0)
+    assert ("negatively" in verdicts.sentence(c, values)) == (sign < 0)
 
 
 def test_no_null_is_stated_as_a_fact():
     """A sentence for a non-significant result says "no evidence", never "did not"."""
     for c in CONCLUSIONS:
-        for outcome, words in c.says.items():
+        for outcome, words in verdicts.wording(c).says.items():
             assert "did not" not in words and "does not" not in words, (c.id, outcome)
             if c.id.endswith(("_fit", "_start_change")) or c.id == "phq_slope":
                 continue
@@ -217,7 +217,7 @@ def test_every_verdict_prints_its_effect_and_interval(survey_csv):
     values = run_analysis(load_survey(survey_csv)).values
     for c in CONCLUSIONS:
         text = interpret.verdict_text(c.id, values)
-        assert f"({c.effect} = " in text and ", 95% CI [" in text and ", P" in text, c.id
+        assert f"({verdicts.wording(c).effect} = " in text and ", 95% CI [" in text and ", P" in text, c.id
 
 
 def test_method_words_cover_every_level_of_every_choice():

@@ -42,8 +42,6 @@ from survey_factory import make_survey, write_survey
 
 CONCLUSION_FIELDS = {
     "id",
-    "statement",
-    "section",
     "key",
     "rule",
     "claims",

@@ -178,13 +178,28 @@ def test_a_significant_effect_the_other_way_is_said_so():
     """A rule that fails because the estimate is significant in the opposite direction does not print a
     plain 'not significant' sentence."""
     from analysis.conclusions import BY_ID
+    from bookkit import verdicts
 
-    c = BY_ID["cmo1_help"]
-    assert c.sentence({"r_selfeff_help": 0.4, "p_selfeff_help": 0.001}) == c.says["holds"]
-    assert c.sentence({"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == c.says["fails"]
-    assert c.sentence({"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == c.says["opposite"]
-    gad = BY_ID["gad_slope"]
+    says = verdicts.wording("cmo1_help").says
+    assert verdicts.sentence("cmo1_help", {"r_selfeff_help": 0.4, "p_selfeff_help": 0.001}) == says["holds"]
+    assert verdicts.sentence("cmo1_help", {"r_selfeff_help": 0.02, "p_selfeff_help": 0.6}) == says["fails"]
+    assert verdicts.sentence("cmo1_help", {"r_selfeff_help": -0.87, "p_selfeff_help": 1e-9}) == says["opposite"]
     rise = {"gad_lgcm_slope_mean": 0.5, "gad_lgcm_slope_p": 0.001}
-    assert gad.sentence(rise) == "rose significantly over the 12 weeks"
-    assert len({s for c in BY_ID.values() if c.section == "results/growth" for s in c.sentences()}) == sum(
-        len(c.sentences()) for c in BY_ID.values() if c.section == "results/growth")  # no two alike on one page
+    assert verdicts.sentence("gad_slope", rise) == "rose significantly over the 12 weeks"
+    growth = [cid for cid in BY_ID if verdicts.section(cid) == "results/growth"]
+    assert len({s for cid in growth for s in verdicts.sentences(cid)}) == sum(
+        len(verdicts.sentences(cid)) for cid in growth)  # no two alike on one page
+
+
+def test_every_outcome_a_rule_reaches_has_words_and_no_words_are_unreachable():
+    """The engine's rules (data) and the book's words (bookkit.verdicts) cover the same conclusions and
+    outcomes; the words never contradict the rule they word (a "holds" of a signed rule is not a "no
+    evidence" sentence unless the rule claims no effect)."""
+    from analysis.conclusions import BY_ID
+    from bookkit import verdicts
+
+    assert set(verdicts.WORDS) == set(BY_ID)
+    for cid, c in BY_ID.items():
+        assert set(verdicts.wording(cid).says) == set(c.outcomes), cid
+        if c.test["test"] == "signed":
+            assert "no evidence" not in verdicts.wording(cid).says["holds"], cid
