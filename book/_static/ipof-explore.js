@@ -235,14 +235,17 @@
   }
 
   /** Conclusion.outcome: "holds", "fails", "opposite", refined by the equivalence judgement where the
-   * conclusion has words for it; null when the rule cannot decide. */
+   * conclusion has that refinement ("refinements" of bookkit.verdicts.export, else a refinement it has
+   * words for); null when the rule cannot decide. The rule is "test" (verdicts.export) or "rule". */
   function outcome(conclusion, values, alpha) {
-    const verdict = evalRule(conclusion.rule, values, alpha);
+    const verdict = evalRule(conclusion.test || conclusion.rule, values, alpha);
     if (verdict === null) return null;
     let base = verdict ? "holds" : "fails";
     if (!verdict && conclusion.opposite && evalRule(conclusion.opposite, values, alpha)) base = "opposite";
     const refined = conclusion.judgement ? `${base}|${pyStr(values[conclusion.judgement])}` : "";
-    return refined && Object.prototype.hasOwnProperty.call(conclusion.says, refined) ? refined : base;
+    const known = conclusion.refinements ? conclusion.refinements.includes(refined)
+      : Object.prototype.hasOwnProperty.call(conclusion.says, refined);
+    return refined && known ? refined : base;
   }
 
   /** Conclusion.sentence: the words a page prints for these values. */
@@ -254,7 +257,7 @@
   /** The keys a conclusion's rules read. */
   function ruleKeys(conclusion) {
     const keys = [];
-    for (const rule of [conclusion.rule, conclusion.opposite]) {
+    for (const rule of [conclusion.test || conclusion.rule, conclusion.opposite]) {
       if (rule) keys.push(...[rule.key, rule.p].filter(Boolean));
     }
     if (conclusion.judgement) keys.push(conclusion.judgement);
