@@ -339,7 +339,7 @@ def _bibliography_roles(app, pagename, templatename, context, doctree):
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
-_EXPLORABLE = re.compile(r'\sdata-(?:key|verdict|words|method|figure)="')
+_EXPLORABLE = re.compile(r'\sdata-(?:key|verdict|words|method|figure)="|>Provenance of this page<')
 
 
 def _level_text(value) -> str:
@@ -378,7 +378,9 @@ def explore_placeholder(front: bool, methods: bool) -> str:
 def _explore_panel(app, pagename, templatename, context, doctree):
     """The choices panel of the explorable paper, after the page's title: on every page that shows survey
     numbers, verdicts or rule-chosen words (an element with ``data-key``, ``data-verdict``, ``data-words``,
-    ``data-method`` or ``data-figure``) and on the front page. Without the script it stays hidden."""
+    ``data-method`` or ``data-figure``), on every computed chapter (its provenance note: the script marks
+    its tables and figures that do not follow the choice) and on the front page. Without the script it
+    stays hidden."""
     body = context.get("body")
     if not body:
         return

@@ -32,12 +32,13 @@ import explore_fixture as xf
 from analysis.options import PAPER, Options
 from analysis.store import Session
 from bookkit import directives, fmt, interpret, verdicts, words
-from test_browser import CHROMIUM, SHOTS
+from test_browser import CHROMIUM, SHOTS, axe_violations
 
 PAGES = ("book/results/caseness", "book/results/growth", "book/results/theory-area-1")
 FAST = [Options(exclusion_minutes=10.0, yates=True, tails=1, caseness_cutoffs="gad10_phq10", ttest="welch",
                 multiplicity="holm", growth_missing="listwise"), *xf.random_analyses(2, seed=22)]
 SWEEP = xf.random_analyses(20, seed=2025)
+KEYBOARD = Options(yates=True)  # the analysis the keyboard test switches to
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -83,7 +84,7 @@ def session():
 
 @pytest.fixture(scope="module")
 def fast_site(site, tmp_path_factory):
-    overlay = _export(site, tmp_path_factory.mktemp("explore"), FAST)
+    overlay = _export(site, tmp_path_factory.mktemp("explore"), [*FAST, KEYBOARD])
     with serve(site, overlay) as url:
         yield url, overlay or site / xf.EXPLORE
 
@@ -275,8 +276,8 @@ def test_keyboard_switches_a_choice(browser, fast_site, session):
     assert page.evaluate("document.activeElement.id") == "ipof-choice-yates", "Tab never reached the yates choice"
     page.keyboard.press("ArrowDown")
     assert select.input_value() == "true"
-    options = Options(yates=True)
-    assert not check_page(page, options, session.results(options).values, xf.load(fast_site[1])[0]["keys"])
+    problems = check_page(page, KEYBOARD, session.results(KEYBOARD).values, xf.load(fast_site[1])[0]["keys"])
+    assert not problems, problems
     after = page.evaluate(SHOWN)
     assert after["keys"] != before["keys"], "changing yates changed no number on the caseness page"
     page.keyboard.press("Tab")
@@ -326,15 +327,18 @@ def test_without_scripts_the_page_is_the_papers(browser, fast_site, session):
 
 
 def test_panel_at_390_px(browser, fast_site):
-    """The open panel at 390 px fits the screen (no sideways scroll); screenshot for a reader's eye."""
+    """The open panel at 390 px fits the screen (no sideways scroll) and axe-core finds no WCAG 2.1 A/AA
+    violation on the page with it; screenshot for a reader's eye."""
     url, _ = fast_site
     page, errors = open_explore(browser, f"{url}/book/results/caseness.html?{query(FAST[0])}", width=390)
     page.click(".ipof-explore-box > summary")
-    page.click(".ipof-explore-more > summary")
+    if page.locator(".ipof-explore-more > summary").count():
+        page.click(".ipof-explore-more > summary")
     box = page.locator("#ipof-explore").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#ipof-explore").screenshot(path=str(SHOTS / "explore-panel-390.png"))
     page.screenshot(path=str(SHOTS / "explore-caseness-390.png"))
+    assert not axe_violations(page)
     assert not errors

@@ -516,6 +516,7 @@
       if (text) setText(el, text);
     });
     document.querySelectorAll("[data-figure]").forEach((el) => swapFigure(el, choice));
+    markStatic(isPaper(explore, choice));
     showStatus(choice, errors);
     state.choice = choice;
     state.lastUpdateMs = performance.now() - t0;
@@ -541,6 +542,27 @@
     const source = el.querySelector("source");
     if (img && files.wide && !img.src.endsWith(files.wide)) img.src = base() + files.wide;
     if (source && files.narrow && !(source.srcset || "").endsWith(files.narrow)) source.srcset = base() + files.narrow;
+  }
+
+  /** Under another analysis, a computed table or figure that does not follow the choice (no data-key
+   * cell, no data-figure) says that it shows the paper's analysis. */
+  function markStatic(paper) {
+    if (state.staticBlocks === undefined) {
+      const article = document.querySelector("article") || document.body;
+      const tables = [...article.querySelectorAll(".ipof-table-block")].filter((t) => !t.querySelector("[data-key]"));
+      const figures = [...article.querySelectorAll(".cell_output img, figure img")]
+        .filter((img) => /_images\//.test(img.getAttribute("src") || "") && !img.closest("[data-figure]"))
+        .map((img) => img.closest("figure") || img.closest("picture") || img);
+      state.staticBlocks = [...new Set([...tables, ...figures])].map((block) => {
+        const note = el("p", { class: "ipof-static-note", text: block.matches(".ipof-table-block")
+          ? "This table shows the paper's analysis: it does not follow the choice above."
+          : "This figure shows the paper's analysis: it does not follow the choice above." });
+        note.hidden = true;
+        block.parentNode.insertBefore(note, block);
+        return note;
+      });
+    }
+    state.staticBlocks.forEach((note) => { note.hidden = paper; });
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -577,7 +599,8 @@
     const details = el("details", { class: "ipof-explore-box" });
     const summary = el("summary", {},
       el("span", { class: "ipof-explore-title", text: "Analysis shown: " }),
-      el("span", { class: "ipof-explore-status" }));
+      el("span", { class: "ipof-explore-status" }), " ",
+      el("span", { class: "ipof-explore-hint", text: "(change the analytic choices)" }));
     details.append(summary);
     details.append(el("p", { class: "ipof-explore-intro", text:
       "Change an analytic choice and every number, verdict and rule-chosen word on this page follows, " +
@@ -615,10 +638,11 @@
     box.hidden = false;
   }
 
-  /** The words for a choice that is not the paper's: "Yates' ...: with; tails: 1", changed choices only. */
+  /** The changed choices in words, "yates: yes", each by its short title (explore.json "title", else its
+   * name) and its level's label. */
   function describe(choice) {
     return state.explore.choices.filter((c) => levelText(choice[c.name]) !== levelText(c.paper))
-      .map((c) => `${c.name.replace(/_/g, " ")} ${labelOf(c, choice[c.name])}`);
+      .map((c) => `${c.title || c.name.replace(/_/g, " ")}: ${labelOf(c, choice[c.name])}`);
   }
 
   function showStatus(choice, errors) {
