@@ -23,7 +23,7 @@ from analysis.engine import Results
 from analysis.options import NAMES, Options
 from analysis.store import Session
 
-from . import fmt, interpret, present, twin_notes, verdicts
+from . import fmt, interpret, present, twin_notes, verdicts, words
 
 
 @dataclass
@@ -107,6 +107,8 @@ def setup(namespace: dict, glue: bool = True) -> Chapter:
             glue_text(f"twin_note_{key}", twin_notes.with_note("", key, results.values))
         for key, text in interpret.method_words(results.values).items():
             glue_text(key, text)
+        for name, spec in words.GLUED.items():  # interpretive words, chosen by their rule
+            glue_text(name, words.phrase(spec, results.values))
     return Chapter(results=results, options=options, session=session)
 
 

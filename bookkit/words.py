@@ -15,13 +15,10 @@ def share(n: int, total: int, noun: str = "respondents") -> str:
     "No respondents".
     """
     ratio = n / total if total else 0.0
-    if ratio > 0.5:
-        return f"Most {noun}"
-    if ratio == 0.5:
-        return f"Half the {noun}"
-    if ratio >= 0.25:
-        return f"A minority of {noun}"
-    return f"A small minority of {noun}" if ratio > 0 else f"No {noun}"
+    for op, bound, words in SHARE_BANDS:
+        if _COMPARE[op](ratio, bound):
+            return words.format(noun=noun)
+    return f"No {noun}"
 
 
 def direction(x: float, up: str = "rise", down: str = "fall", flat: str = "no change") -> str:
@@ -116,19 +113,51 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: The rule-chosen phrases a markdown page can print with ``{words}`SPEC``` (see :func:`phrase`).
+#: The rule-chosen phrases a page can print with ``{words}`SPEC``` or :func:`bookkit.chapter.glue_words`
+#: (see :func:`phrase`).
 PHRASES = {
     "share": "words.share of NUM / DEN (+ more keys), optional noun after a second colon",
     "half": "words.half of NUM / DEN",
+    "cohen": "interpret.cohen_size of KEY (Cohen's bands: 'a negligible' ... 'a large')",
     "convention": "the stated rule of a phrase family (share)",
 }
+
+#: The bands of :func:`share` as data, checked in order: (comparison of the ratio, bound, words); a ratio
+#: none matches (zero) is "No {noun}". The explorable site's script applies the same data.
+SHARE_BANDS = ((">", 0.5, "Most {noun}"), ("==", 0.5, "Half the {noun}"), (">=", 0.25, "A minority of {noun}"),
+               (">", 0.0, "A small minority of {noun}"))
+_COMPARE = {">": lambda a, b: a > b, "==": lambda a, b: a == b, ">=": lambda a, b: a >= b}
+
+
+#: The interpretive words chapters glue (``{glue:text}`NAME```), by glue name, with the :func:`phrase`
+#: spec that chooses them; :func:`bookkit.chapter.setup` glues every one, and the page marks each with its
+#: spec so the explorable site re-chooses it for the reader's analysis.
+GLUED: dict[str, str] = {
+    **{f"{k}_share": f"Share:{k}/n_t1" for k in (
+        "n_female", "n_white", "n_reason_self", "n_reason_someone_else", "n_reason_help_others",
+        "n_use_over_1_month", "n_use_1_year_plus", "n_use_daily")},
+    **{f"{k}_share_lc": f"share:{k}/n_t1" for k in (
+        "n_white", "n_reason_someone_else", "n_reason_help_others", "n_use_1_year_plus", "n_use_daily")},
+    "caseness_h_size": "cohen:caseness_cohens_h",
+}
+
+
+def export() -> dict:
+    """The rules of :func:`phrase` as data for the explorable site's script (which mirrors
+    :func:`phrase`): the share bands, the Cohen bands and the stated share convention."""
+    from .interpret import COHEN_BANDS
+
+    return {"share": [list(b) for b in SHARE_BANDS], "share_none": "No {noun}",
+            "cohen": [[bound if bound != float("inf") else None, word] for bound, word in COHEN_BANDS],
+            "convention_share": SHARE_CONVENTION}
 
 
 def phrase(spec: str, values: dict) -> str:
     """The words ``{words}`SPEC``` prints, chosen by the results ``values``.
 
     ``share:NUM/DEN[+DEN2...][:noun]`` -> :func:`share` (lower case; ``Share:`` capitalised);
-    ``half:NUM/DEN`` -> :func:`half` (``Half:`` capitalised); ``convention:share`` -> the share rule.
+    ``half:NUM/DEN`` -> :func:`half` (``Half:`` capitalised); ``cohen:KEY`` -> the size of a standardised
+    difference by Cohen's bands (:func:`bookkit.interpret.cohen_size`); ``convention:share`` -> the share rule.
     """
     kind, _, rest = spec.partition(":")
     if kind.lower() == "convention":
@@ -142,6 +171,10 @@ def phrase(spec: str, values: dict) -> str:
         text = text[:1].lower() + text[1:]
     elif kind.lower() == "half":
         text = half(*_ratio_spec(rest, values))
+    elif kind.lower() == "cohen":
+        from .interpret import cohen_size
+
+        text = cohen_size(float(values[rest]))
     else:
         raise ValueError(f"unknown phrase {kind!r} (known: {', '.join(PHRASES)})")
     return _capital(text) if kind[:1].isupper() else text
