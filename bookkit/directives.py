@@ -257,6 +257,10 @@ class LinkedPasteText(PasteTextRole):
             glued = _glued_text(self.document)
             note = twin_notes.once_per_page(glued.get(f"twin_note_{key}", ""), self.document)
             return verdict_nodes(env, key, glued[key], glued.get, note), messages
+        if key in words.GLUED and len(result) == 1:  # interpretive words: the script re-chooses them by their spec
+            text = result[0].astext()
+            return [data_span(text, text, classes=[*result[0]["classes"], "ipof-words"],
+                              data={"words": words.GLUED[key]})], messages
         choice = key[len("method_"):] if key.startswith("method_") else ""
         if choice in interpret.METHOD_WORDS and len(result) == 1:
             text = result[0].astext()  # a choice's methods words: the script picks them for the chosen level

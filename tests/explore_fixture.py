@@ -19,7 +19,7 @@ from pathlib import Path
 from analysis import disclosure
 from analysis.conclusions import ALPHA
 from analysis.options import CHOICES, DESCRIPTIONS, NAMES, PAPER, Options
-from bookkit import directives, fmt, verdicts
+from bookkit import directives, fmt, verdicts, words
 
 EXPLORE = Path("_static") / "explore"
 
@@ -89,7 +89,7 @@ def write(out: Path, analyses: list[Options], session) -> Path:
         "fixed": {k: export_value(k, runs[PAPER]) for k in fixed},
         "format": {k: fmt.spec(k) for k in keys},
         "conclusions": verdicts.export(),
-        "words": {},
+        "words": words.export(),
         "figures": {},
     }
     rows = {"|".join(level_text(getattr(o, n)) for n in NAMES): [export_value(k, v) for k in varying]

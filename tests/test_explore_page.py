@@ -168,7 +168,7 @@ def check_page(page, options: Options, values: dict, exported_keys: dict) -> lis
         if effect_hidden is not None and effect_hidden != (want == verdicts.NOT_ESTIMABLE):
             problems.append(f"verdict {cid}: its effect is {'hidden' if effect_hidden else 'shown'}")
     for spec, text in shown["words"]:
-        if spec.lower().startswith(("share:", "half:")) and text != words.phrase(spec, values):
+        if spec.lower().startswith(("share:", "half:", "cohen:")) and text != words.phrase(spec, values):
             problems.append(f"words {spec}: {text!r}, the rule says {words.phrase(spec, values)!r}")
     for choice, text in shown["methods"]:
         want = interpret.METHOD_WORDS[choice][getattr(options, choice)]

@@ -264,13 +264,17 @@
     return keys;
   }
 
-  /** bookkit.words.share: the subject of a clause about a share of respondents. */
-  function share(n, total, noun = "respondents") {
+  /** bookkit.words.share: the subject of a clause about a share of respondents, by the share bands
+   * (explore.json "words".share, bookkit.words.SHARE_BANDS; the same bands built in when not exported). */
+  function share(n, total, noun = "respondents", rules = null) {
+    const bands = (rules && rules.share) || [[">", 0.5, "Most {noun}"], ["==", 0.5, "Half the {noun}"],
+      [">=", 0.25, "A minority of {noun}"], [">", 0.0, "A small minority of {noun}"]];
+    const compare = { ">": (a, b) => a > b, "==": (a, b) => a === b, ">=": (a, b) => a >= b };
     const ratio = total ? n / total : 0.0;
-    if (ratio > 0.5) return `Most ${noun}`;
-    if (ratio === 0.5) return `Half the ${noun}`;
-    if (ratio >= 0.25) return `A minority of ${noun}`;
-    return ratio > 0 ? `A small minority of ${noun}` : `No ${noun}`;
+    for (const [op, bound, words] of bands) {
+      if (compare[op](ratio, bound)) return words.replace("{noun}", noun);
+    }
+    return ((rules && rules.share_none) || "No {noun}").replace("{noun}", noun);
   }
 
   /** bookkit.words.half: a count against half its total. */
@@ -280,10 +284,20 @@
     return ratio < 0.5 ? "fewer than half" : ratio === 0.5 ? "half" : "more than half";
   }
 
+  /** bookkit.interpret.cohen_size: the size of a standardised difference by Cohen's bands (explore.json
+   * "words".cohen, a null bound being infinity; built in when not exported). */
+  function cohenSize(x, rules = null) {
+    const bands = (rules && rules.cohen) || [[0.2, "a negligible"], [0.5, "a small"], [0.8, "a medium"], [null, "a large"]];
+    const found = bands.find(([bound]) => bound === null || Math.abs(x) < bound);
+    return found[1];
+  }
+
   /** The results keys a {words} spec reads (none for a convention). */
   function wordsKeys(spec) {
     const [kind, rest = ""] = splitOnce(spec, ":");
-    if (!["share", "half"].includes(kind.toLowerCase())) return [];
+    const lower = kind.toLowerCase();
+    if (lower === "cohen") return [rest];
+    if (!["share", "half"].includes(lower)) return [];
     const ratio = splitOnce(rest, ":")[0];
     const [numKey, den = ""] = splitOnce(ratio, "/");
     return [numKey, ...den.split("+")];
@@ -294,25 +308,33 @@
     return i < 0 ? [text] : [text.slice(0, i), text.slice(i + sep.length)];
   }
 
-  /** bookkit.words.phrase for the specs that depend on values (share, half); null: leave the text. */
-  function phrase(spec, values) {
+  /** bookkit.words.phrase for the specs that depend on values (share, half, cohen); null: leave the text
+   * (a convention, or a value that is withheld or missing). */
+  function phrase(spec, values, rules = null) {
     const [kind, rest = ""] = splitOnce(spec, ":");
     const lower = kind.toLowerCase();
-    if (lower !== "share" && lower !== "half") return null;
-    const [ratio, noun] = lower === "share" ? splitOnce(rest, ":") : [rest, undefined];
-    const [numKey, den] = splitOnce(ratio, "/");
-    const numbers = [numKey, ...den.split("+")].map((k) => values[k]);
-    if (numbers.some((v) => typeof v !== "number")) return null; // withheld or missing: cannot decide
-    const n = numbers[0];
-    const total = numbers.slice(1).reduce((a, b) => a + b, 0);
     let text;
-    if (lower === "share") {
-      text = share(n, total, noun || "respondents");
-      text = text.slice(0, 1).toLowerCase() + text.slice(1);
+    if (lower === "cohen") {
+      if (typeof values[rest] !== "number") return null;
+      text = cohenSize(values[rest], rules);
+    } else if (lower === "share" || lower === "half") {
+      const [ratio, noun] = lower === "share" ? splitOnce(rest, ":") : [rest, undefined];
+      const [numKey, den = ""] = splitOnce(ratio, "/");
+      const numbers = [numKey, ...den.split("+")].map((k) => values[k]);
+      if (numbers.some((v) => typeof v !== "number")) return null;
+      const n = numbers[0];
+      const total = numbers.slice(1).reduce((a, b) => a + b, 0);
+      if (lower === "share") {
+        text = share(n, total, noun || "respondents", rules);
+        text = text.slice(0, 1).toLowerCase() + text.slice(1);
+      } else {
+        text = half(n, total);
+      }
     } else {
-      text = half(n, total);
+      return null;
     }
-    return kind[0] === kind[0].toUpperCase() ? text.slice(0, 1).toUpperCase() + text.slice(1) : text;
+    return kind[0] === kind[0].toUpperCase() && kind[0] !== kind[0].toLowerCase()
+      ? text.slice(0, 1).toUpperCase() + text.slice(1) : text;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -506,7 +528,7 @@
       if (effect && effect.classList.contains("ipof-verdict-effect")) effect.hidden = words === c.not_estimable;
     });
     document.querySelectorAll("[data-words]").forEach((el) => {
-      const words = phrase(el.dataset.words, values);
+      const words = phrase(el.dataset.words, values, explore.words);
       if (words !== null) setText(el, words);
     });
     const methods = methodWords();
