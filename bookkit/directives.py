@@ -35,6 +35,7 @@ from analysis import paths
 from analysis.conclusions import BY_ID
 
 from . import claims, cmo, fmt, interpret, present, twin_notes, verdicts, words
+from .explore import data_span, keyed_number
 from .mvpage import mv_anchor
 
 #: The results the roles read; ``make chapter`` points it (``IPOF_MANIFEST``) at its own chapter's results.
@@ -66,60 +67,6 @@ def multiverse() -> dict:
 
         _STATE["multiverse"] = stored_multiverse(Session())
     return _STATE["multiverse"]
-
-
-class data_span(nodes.inline):
-    """An inline whose HTML ``<span>`` carries ``data-*`` attributes (``node["data"]``: name -> text), so the
-    explorable page's script (``book/_static/ipof-explore.js``) can find and replace it: ``data-key`` and
-    ``data-value`` on a number, ``data-verdict`` on a verdict's sentence, ``data-words`` on rule-chosen
-    words, ``data-method`` on a choice's methods words. Other builders render it as a plain inline
-    (Sphinx's translators dispatch along the class hierarchy)."""
-
-
-def visit_data_span_html(self, node: data_span) -> None:
-    """Open the span with its classes, ids and ``data-*`` attributes (values escaped by ``starttag``)."""
-    self.body.append(self.starttag(node, "span", "", **{f"data-{k}": v for k, v in node.get("data", {}).items()}))
-
-
-def depart_data_span_html(self, node: data_span) -> None:
-    """Close the span."""
-    self.body.append("</span>")
-
-
-def raw_value(key: str, values: dict) -> str:
-    """The unformatted value of ``key`` as a page's ``data-value`` carries it: its JSON, ``null`` when
-    missing, and ``withheld`` for what disclosure control withholds (a withheld marker, a respondent count
-    from 1 to min_cell - 1, or a percentage of such a count), so no small count is in the page's HTML."""
-    from analysis import disclosure
-
-    value = values[key]
-    if fmt.is_suppressed(value):
-        return "withheld"
-    if fmt.is_missing(value) and not isinstance(value, (list, tuple)):
-        return "null"
-    rule = fmt.spec(key)
-    if rule["as"] == "count" and not isinstance(value, bool) and disclosure.small(value):
-        return "withheld"
-    if rule["as"] == "percent" and rule.get("of"):
-        of = values.get(rule["of"])
-        if of is not None and (fmt.is_suppressed(of) or disclosure.small(of)):
-            return "withheld"
-    return json.dumps(value, allow_nan=False, default=str)
-
-
-def keyed_number(key: str, text: str, values: dict, classes=()) -> nodes.Node:
-    """The printed number ``text`` of results key ``key``: a :class:`data_span` with ``data-key`` and
-    ``data-value`` (:func:`raw_value`) when ``text`` is ``values[key]`` as :mod:`bookkit.fmt` prints it
-    (so the page's script may replace both), else a plain inline (a number the script must leave alone)."""
-    classes = ["ipof-result", *[c for c in classes if c != "ipof-result"]]
-    if key in values:
-        try:
-            same = fmt.format_value(key, values) == text
-        except Exception:  # a key whose value cannot be formatted is not replaced by the script either
-            same = False
-        if same:
-            return data_span(text, text, classes=classes, data={"key": key, "value": raw_value(key, values)})
-    return nodes.inline(text, text, classes=classes)
 
 
 def _keyed(pasted: list[nodes.Node], key: str, values: dict) -> list[nodes.Node]:

@@ -9,10 +9,11 @@ fingerprints and their executed outputs in jupyter-cache); it computes and inval
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 
-from . import build, directives, present, words_role
+from . import build, directives, explore, present, words_role
 
 
 def _cache_path(app) -> Path:
@@ -78,9 +79,9 @@ def setup(app):
     app.connect("html-page-context", _responsive_figures)
     app.connect("html-page-context", _bibliography_roles)
     app.connect("build-finished", _strip_narrow_copies)
-    app.add_node(directives.data_span, html=(directives.visit_data_span_html, directives.depart_data_span_html))
+    app.add_node(explore.data_span, html=(explore.visit_data_span_html, explore.depart_data_span_html))
     app.add_js_file("ipof-explore.js", loading_method="defer")
-    app.connect("html-page-context", _explore_panel)
+    app.connect("html-page-context", functools.partial(explore.explore_panel, manifest=directives.MANIFEST))
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("cmo-evidence", directives.CmoEvidence),
                             ("design-implications", directives.DesignImplications),
@@ -338,58 +339,3 @@ def _bibliography_roles(app, pagename, templatename, context, doctree):
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
-
-_EXPLORABLE = re.compile(r'\sdata-(?:key|verdict|words|method|figure)="|>Provenance of this page<')
-
-
-def _level_text(value) -> str:
-    """A level as the address writes it (the explore interface's level_text): true/false, integral numbers
-    without ".0", other numbers as their shortest repr, strings bare."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def explore_placeholder(front: bool, methods: bool) -> str:
-    """The hidden box the explorable page's script (``ipof-explore.js``) fills with the choices panel, and,
-    on a page that shows a choice's methods words, those words for every level (JSON). ``data-build``
-    changes with the results, so a reader's cached copy of the exported results is never stale."""
-    import hashlib
-    import json
-
-    from .interpret import METHOD_WORDS
-
-    digest = hashlib.sha256()
-    for path in (directives.MANIFEST, directives.MANIFEST.parent.parent / "ipof-code.sha256"):
-        digest.update(path.read_bytes() if path.exists() else b"")
-    build = digest.hexdigest()[:12]
-    attrs = f' data-build="{build}"' + (' data-front="1"' if front else "")
-    box = f'<div id="ipof-explore" class="ipof-explore" hidden{attrs}></div>'
-    if methods:
-        words = {name: {_level_text(level): text for level, text in levels.items()}
-                 for name, levels in METHOD_WORDS.items()}
-        box += ('<script type="application/json" id="ipof-method-words">'
-                + json.dumps(words).replace("</", "<\\/") + "</script>")
-    return box
-
-
-def _explore_panel(app, pagename, templatename, context, doctree):
-    """The choices panel of the explorable paper, after the page's title: on every page that shows survey
-    numbers, verdicts or rule-chosen words (an element with ``data-key``, ``data-verdict``, ``data-words``,
-    ``data-method`` or ``data-figure``), on every computed chapter (its provenance note: the script marks
-    its tables and figures that do not follow the choice) and on the front page. Without the script it
-    stays hidden."""
-    body = context.get("body")
-    if not body:
-        return
-    front = pagename == app.config.root_doc
-    if not front and not _EXPLORABLE.search(body):
-        return
-    end = body.find("</h1>")
-    if end < 0:
-        return
-    end += len("</h1>")
-    box = explore_placeholder(front, ' data-method="' in body)
-    context["body"] = body[:end] + "\n" + box + body[end:]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sphinx.util.docutils import SphinxRole
 
-from . import directives, words
+from . import directives, explore, words
 
 
 class WordsRole(SphinxRole):
@@ -21,4 +21,4 @@ class WordsRole(SphinxRole):
             text = words.phrase(self.text, directives.baseline())
         except (KeyError, ValueError) as exc:
             return [], [self.inliner.reporter.error(f"{{words}}`{self.text}`: {exc}", line=self.lineno)]
-        return [directives.data_span(text, text, classes=["ipof-words"], data={"words": self.text})], []
+        return [explore.data_span(text, text, classes=["ipof-words"], data={"words": self.text})], []

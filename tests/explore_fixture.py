@@ -4,7 +4,7 @@ stand-in computed here from the engine for the analyses a test needs.
 
 The stand-in has one part, ``all``, that depends on every choice (the interface allows any parts; the
 real export splits by :data:`analysis.engine.DEPENDS_ON`). Values go through the same disclosure
-encoding as the page's ``data-value`` (:func:`bookkit.directives.raw_value`).
+encoding as the page's ``data-value`` (:func:`bookkit.markup.raw_value`).
 
 Also: :func:`load` reads either back as ``(explore, {part: part file})``, :func:`values_for` rebuilds the
 values of one analysis from them and :func:`unit_rows` walks every exported value.
@@ -19,7 +19,8 @@ from pathlib import Path
 from analysis import disclosure
 from analysis.conclusions import ALPHA
 from analysis.options import CHOICES, DESCRIPTIONS, NAMES, PAPER, Options
-from bookkit import directives, fmt, verdicts, words
+from bookkit import explore as markup
+from bookkit import fmt, verdicts, words
 
 EXPLORE = Path("_static") / "explore"
 
@@ -44,7 +45,7 @@ def _label(name: str, level) -> str:
 def export_value(key: str, values: dict):
     """A value as the exported files hold it: JSON, null when missing, {"withheld": reason} when
     disclosure control withholds it."""
-    raw = directives.raw_value(key, values)
+    raw = markup.raw_value(key, values)
     if raw == "withheld":
         value = values[key]
         return {"withheld": fmt.suppression_kind(value) or "small_count"}

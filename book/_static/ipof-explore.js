@@ -670,7 +670,9 @@
   function showStatus(choice, errors) {
     const box = document.getElementById("ipof-explore");
     const paper = isPaper(state.explore, choice);
-    document.documentElement.classList.toggle("ipof-not-paper", !paper);
+    if (box) box.classList.toggle("ipof-not-paper", !paper); // (not on <html>: that restyles the whole page)
+    if (state.replaced === undefined) state.replaced = [...document.querySelectorAll(".ipof-replaced")];
+    state.replaced.forEach((mark) => { mark.hidden = !paper; }); // ≠ compares the paper's analysis with the print
     const changed = describe(choice);
     const relevant = pageChoices();
     const here = state.explore.choices.some((c) => relevant.has(c.name) && levelText(choice[c.name]) !== levelText(c.paper));
@@ -710,16 +712,27 @@
     if (li.textContent !== text) li.textContent = text;
   }
 
-  /** Internal links carry the choice (a link opened in a new tab shows the same analysis). */
-  function carryInLinks(search) {
-    document.querySelectorAll("a[href]").forEach((a) => {
-      const href = a.getAttribute("href");
-      if (!href || /^[a-z]+:|^\/\/|^#/i.test(href)) return;
-      const m = href.match(/^([^?#]*\.html)(\?[^#]*)?(#.*)?$/);
-      if (!m) return;
-      const next = m[1] + search + (m[3] || "");
-      if (next !== href) a.setAttribute("href", next);
-    });
+  /** An internal link carries the choice (a link opened in a new tab, copied or followed shows the same
+   * analysis): its href is rewritten when the reader points at it, focuses it or presses on it, not for
+   * every link at every change (a page has hundreds). */
+  function carryInLink(a) {
+    const href = a.getAttribute("href");
+    if (!href || /^[a-z]+:|^\/\/|^#/i.test(href)) return;
+    const m = href.match(/^([^?#]*\.html)(\?[^#]*)?(#.*)?$/);
+    if (!m) return;
+    const next = m[1] + (state.search || "") + (m[3] || "");
+    if (next !== href) a.setAttribute("href", next);
+  }
+
+  function carryInLinks() {
+    if (state.carrying) return;
+    state.carrying = true;
+    const handler = (event) => {
+      const a = event.target && event.target.closest && event.target.closest("a[href]");
+      if (a) carryInLink(a);
+    };
+    ["pointerover", "pointerdown", "focusin", "touchstart", "contextmenu"].forEach((type) =>
+      document.addEventListener(type, handler, { capture: true, passive: true }));
   }
 
   /** Show the analysis `choice`: remember it, write it in the address and in the links, update the page. */
@@ -730,7 +743,8 @@
     } catch (e) { /* private mode */ }
     const url = location.pathname + search + location.hash;
     if (location.search !== search) history.replaceState(history.state, "", url);
-    carryInLinks(search);
+    state.search = search;
+    carryInLinks();
     update(choice);
   }
 
