@@ -109,21 +109,34 @@ def explore_placeholder(front: bool, methods: bool, manifest: Path) -> str:
     return box
 
 
-def explore_panel(app, pagename, templatename, context, doctree, manifest: Path):
-    """The choices panel of the explorable paper, after the page's title: on every page that shows survey
-    numbers, verdicts or rule-chosen words (an element with ``data-key``, ``data-verdict``, ``data-words``,
-    ``data-method`` or ``data-figure``), on every computed chapter (its provenance note: the script marks
-    its tables and figures that do not follow the choice) and on the front page. Without the script it
-    stays hidden."""
-    body = context.get("body")
-    if not body:
-        return
-    front = pagename == app.config.root_doc
+def exported(app) -> bool:
+    """Whether the build exported the results of every analysis (``explore/explore.json`` in the site's
+    ``_static`` or in a folder of ``html_static_path`` that Sphinx copies there): without them the page
+    has no panel and fetches nothing."""
+    found = [Path(app.outdir) / "_static" / "explore" / "explore.json"]
+    found += [Path(app.confdir) / folder / "explore" / "explore.json" for folder in app.config.html_static_path]
+    return any(path.exists() for path in found)
+
+
+def with_panel(body: str, front: bool, manifest: Path) -> str:
+    """A page's body with the choices panel's placeholder (:func:`explore_placeholder`) after its title: on
+    every page that shows survey numbers, verdicts or rule-chosen words (an element with ``data-key``,
+    ``data-verdict``, ``data-words``, ``data-method`` or ``data-figure``), on every computed chapter (its
+    provenance note: the script marks its tables and figures that do not follow the choice) and on the
+    front page; other bodies unchanged."""
     if not front and not _EXPLORABLE.search(body):
-        return
+        return body
     end = body.find("</h1>")
     if end < 0:
-        return
+        return body
     end += len("</h1>")
-    box = explore_placeholder(front, ' data-method="' in body, manifest)
-    context["body"] = body[:end] + "\n" + box + body[end:]
+    return body[:end] + "\n" + explore_placeholder(front, ' data-method="' in body, manifest) + body[end:]
+
+
+def explore_panel(app, pagename, templatename, context, doctree, manifest: Path):
+    """Sphinx ``html-page-context``: :func:`with_panel` on every page when the results were exported
+    (:func:`exported`); without them the page has no panel and fetches nothing. Without the script the
+    panel stays hidden and the page is the paper's analysis."""
+    body = context.get("body")
+    if body and exported(app):
+        context["body"] = with_panel(body, pagename == app.config.root_doc, manifest)

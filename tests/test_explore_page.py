@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import json
 import math
 import threading
@@ -33,6 +34,7 @@ from analysis.options import PAPER, Options
 from analysis.store import Session
 from bookkit import explore as markup
 from bookkit import fmt, interpret, verdicts, words
+from bookkit.directives import MANIFEST
 from test_browser import CHROMIUM, SHOTS, axe_violations
 
 PAGES = ("book/results/caseness", "book/results/growth", "book/results/theory-area-1")
@@ -43,7 +45,9 @@ KEYBOARD = Options(yates=True)  # the analysis the keyboard test switches to
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """The built site, with ``/_static/explore/`` served from ``overlay`` when one is given."""
+    """The built site, with ``/_static/explore/`` served from ``overlay`` when one is given. A site built
+    without exported results has no panel (:func:`bookkit.explore.exported`): with an overlay, its pages
+    get the panel's placeholder here, placed by the build's own :func:`bookkit.explore.with_panel`."""
 
     overlay: Path | None = None
 
@@ -53,6 +57,22 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if self.overlay is not None and rel.startswith(prefix):
             return str(self.overlay / rel[len(prefix):])
         return super().translate_path(path)
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if self.overlay is None or path.suffix != ".html" or not path.is_file():
+            return super().send_head()
+        html = path.read_text(encoding="utf-8")
+        if 'id="ipof-explore"' not in html and "<article" in html:
+            at = html.index("<article")
+            front = urlsplit(self.path).path.endswith("/book/intro.html")
+            html = html[:at] + markup.with_panel(html[at:], front, MANIFEST)
+        data = html.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
 
     def log_message(self, *args):
         pass
