@@ -22,7 +22,7 @@ or the site when the data are at fault:
 5. **Prune.** Files in ``_build/html/_images`` and ``_downloads`` that no page references are removed.
 
 Step 1 also computes the explorable site's data and figures (:mod:`bookkit.explore`, kept in the results
-store), and step 4 copies them to ``_build/html/_static/explore``.
+store), and step 4 copies them to ``_build/html/_static/explore`` before Sphinx writes the pages.
 """
 
 from __future__ import annotations
@@ -269,13 +269,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"executed {len(done)} notebook(s)" + "".join(f"\n  {d}.ipynb: {s:.1f} s" for d, s in done))
     if args.no_site:
         return 0
+    from .explore import cached_folder, install
+
+    # _static/explore before Sphinx writes the pages: a page gets the choices panel only where the data
+    # exist (bookkit.explore_markup.exported); Sphinx copies its own static files beside it
+    install(cached_folder(session, code_hash()), HTML)
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--warningiserror", "--nitpick",
            "--keep-going"]
     if subprocess.run(cmd, cwd=paths.ROOT).returncode != 0:
         return 1
-    from .explore import cached_folder, install
-
-    install(cached_folder(session, code_hash()), HTML)  # _static/explore, after Sphinx has written _static
     removed = prune()
     print(f"pruned {len(removed)} unreferenced file(s); built in {time.perf_counter() - start:.1f} s; "
           f"the book is at {HTML / 'index.html'}")

@@ -35,6 +35,7 @@ from analysis import paths
 from analysis.conclusions import BY_ID
 
 from . import claims, cmo, fmt, interpret, present, twin_notes, verdicts, words
+from .explore_markup import data_span, keyed_number
 from .mvpage import mv_anchor
 
 #: The results the roles read; ``make chapter`` points it (``IPOF_MANIFEST``) at its own chapter's results.
@@ -68,6 +69,14 @@ def multiverse() -> dict:
     return _STATE["multiverse"]
 
 
+def _keyed(pasted: list[nodes.Node], key: str, values: dict) -> list[nodes.Node]:
+    """Pasted nodes with the one inline that holds the number turned into :func:`keyed_number`."""
+    if len(pasted) == 1 and type(pasted[0]) is nodes.inline and len(pasted[0].children) == 1 \
+            and isinstance(pasted[0].children[0], nodes.Text):
+        return [keyed_number(key, pasted[0].astext(), values, pasted[0]["classes"])]
+    return pasted
+
+
 INVENTED_MARK = "‡"
 #: The mark of a number the paper prints but the book's data do not reproduce (status ``differs``).
 REPLACED_MARK = "≠"
@@ -84,13 +93,14 @@ def claim_link(env, pasted: list[nodes.Node], key: str) -> list[nodes.Node]:
       printed value in its title.
 
     The whole is a span with classes ``ipof-shown ipof-key-<key>``, so the site tests can check each mark
-    against the ledger.
+    against the ledger; the number itself is a :func:`keyed_number` (``data-key``, ``data-value``).
     """
     env.note_dependency(str(claims.LEDGER))
     env.note_dependency(str(MANIFEST))
     values = baseline()
     if key not in values:
         return pasted
+    pasted = _keyed(pasted, key, values)
     claim_id = claims.published_claim(key, values)
     marks: list[nodes.Node] = []
     if claim_id is None:
@@ -120,8 +130,8 @@ class ResultRole(SphinxRole):
         values = baseline()
         if self.text not in values:
             return [], [self.inliner.reporter.error(f"unknown results key {self.text!r}", line=self.lineno)]
-        node = nodes.inline(text=fmt.format_value(self.text, values), classes=["ipof-result"])
-        return claim_link(self.env, [node], self.text), []
+        text = fmt.format_value(self.text, values)
+        return claim_link(self.env, [nodes.inline(text, text, classes=["ipof-result"])], self.text), []
 
 
 class VerdictRole(SphinxRole):
@@ -143,12 +153,14 @@ def verdict_nodes(env, conclusion_id: str, sentence: str, text_of, note: str) ->
     size, 95% interval and P (:func:`bookkit.interpret.effect_segments`), each number linked and marked by
     :func:`claim_link`, then the twin note, if any. ``text_of(key)`` gives a number's printed text."""
     c = BY_ID[conclusion_id]
-    out: list[nodes.Node] = [nodes.inline(text=sentence, classes=["ipof-verdict"])]
+    out: list[nodes.Node] = [data_span(sentence, sentence, classes=["ipof-verdict"], data={"verdict": conclusion_id})]
     if sentence != verdicts.NOT_ESTIMABLE:
-        out.append(nodes.Text(" ("))
+        effect = nodes.inline("", "", classes=["ipof-verdict-effect"])  # hidden by the script when not estimable
+        effect += nodes.Text(" (")
         for text, key in interpret.effect_segments(c, text_of):
-            out += claim_link(env, [nodes.inline(text=text)], key) if key else _italic_symbols(text)
-        out.append(nodes.Text(")"))
+            effect += claim_link(env, [nodes.inline(text=text)], key) if key else _italic_symbols(text)
+        effect += nodes.Text(")")
+        out.append(effect)
     if note:
         out += [nodes.Text(" "), nodes.inline(text=note, classes=["ipof-twin-note"])]
     return out
@@ -192,6 +204,14 @@ class LinkedPasteText(PasteTextRole):
             glued = _glued_text(self.document)
             note = twin_notes.once_per_page(glued.get(f"twin_note_{key}", ""), self.document)
             return verdict_nodes(env, key, glued[key], glued.get, note), messages
+        if key in words.GLUED and len(result) == 1:  # interpretive words: the script re-chooses them by their spec
+            text = result[0].astext()
+            return [data_span(text, text, classes=[*result[0]["classes"], "ipof-words"],
+                              data={"words": words.GLUED[key]})], messages
+        choice = key[len("method_"):] if key.startswith("method_") else ""
+        if choice in interpret.METHOD_WORDS and len(result) == 1:
+            text = result[0].astext()  # a choice's methods words: the script picks them for the chosen level
+            return [data_span(text, text, classes=result[0]["classes"], data={"method": choice})], messages
         if not result[0].astext():  # an empty paste (a twin note on other data) leaves no empty element
             return [], messages
         shortened = twin_notes.once_per_page(result[0].astext(), self.document)

@@ -9,10 +9,11 @@ fingerprints and their executed outputs in jupyter-cache); it computes and inval
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 
-from . import build, directives, present, words_role
+from . import build, directives, explore_markup, present, words_role
 
 
 def _cache_path(app) -> Path:
@@ -78,6 +79,11 @@ def setup(app):
     app.connect("html-page-context", _responsive_figures)
     app.connect("html-page-context", _bibliography_roles)
     app.connect("build-finished", _strip_narrow_copies)
+    markup = explore_markup
+    app.add_node(markup.data_span, html=(markup.visit_data_span_html, markup.depart_data_span_html))
+    app.add_js_file("ipof-explore.js", loading_method="defer")
+    panel = functools.partial(explore_markup.explore_panel, manifest=directives.MANIFEST)
+    app.connect("html-page-context", panel)
     for name, directive in (("cmo-textbox", directives.CmoTextbox), ("cmo-compare", directives.CmoCompare),
                             ("cmo-evidence", directives.CmoEvidence),
                             ("design-implications", directives.DesignImplications),
@@ -349,3 +355,4 @@ def _bibliography_roles(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+

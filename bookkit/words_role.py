@@ -7,10 +7,9 @@ of the book's data, by the rule :mod:`bookkit.words` states.
 
 from __future__ import annotations
 
-from docutils import nodes
 from sphinx.util.docutils import SphinxRole
 
-from . import directives, words
+from . import directives, explore_markup, words
 
 
 class WordsRole(SphinxRole):
@@ -22,4 +21,4 @@ class WordsRole(SphinxRole):
             text = words.phrase(self.text, directives.baseline())
         except (KeyError, ValueError) as exc:
             return [], [self.inliner.reporter.error(f"{{words}}`{self.text}`: {exc}", line=self.lineno)]
-        return [nodes.inline(text=text, classes=["ipof-words"])], []
+        return [explore_markup.data_span(text, text, classes=["ipof-words"], data={"words": self.text})], []
