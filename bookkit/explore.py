@@ -79,18 +79,16 @@ INDEX = "explore.json"
 
 
 def choices_json() -> list[dict]:
-    """explore.json's ``"choices"``: one entry per :data:`CHOICES` entry, in its order."""
+    """explore.json's ``"choices"``: one entry per :data:`CHOICES` entry, in its order, with its title and
+    the words of each level from :mod:`bookkit.labels` (the words the specification curves use)."""
+    from . import labels as words_of
+
     out = []
     for name, levels in CHOICES.items():
         paper = getattr(PAPER, name)
-        if name == "exclusion_minutes":
-            labels = {level_text(v): f"{v:g} minutes" for v in levels}
-        elif isinstance(paper, bool):
-            labels = {level_text(v): "yes" if v else "no" for v in levels}
-        else:
-            labels = {level_text(v): level_text(v) for v in levels}
-        out.append({"name": name, "levels": [json_level(v) for v in levels], "paper": json_level(paper),
-                    "description": DESCRIPTIONS[name], "labels": labels})
+        out.append({"name": name, "title": words_of.choice(name), "levels": [json_level(v) for v in levels],
+                    "paper": json_level(paper), "description": DESCRIPTIONS[name],
+                    "labels": {level_text(v): words_of.level(name, v) for v in levels}})
     return out
 
 

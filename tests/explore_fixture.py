@@ -105,7 +105,7 @@ def load(folder: Path) -> tuple[dict, dict]:
     """``explore.json`` and every part file it names, from ``folder``."""
     explore = json.loads((folder / "explore.json").read_text(encoding="utf-8"))
     parts = {name: json.loads((folder / p["file"]).read_text(encoding="utf-8"))
-             for name, p in explore["parts"].items()}
+             for name, p in explore["parts"].items() if "file" in p}
     return explore, parts
 
 
