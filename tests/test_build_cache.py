@@ -26,7 +26,7 @@ import yaml
 
 from analysis import contract, paths
 from analysis.conclusions import BY_ID, CONCLUSIONS
-from bookkit import build, words
+from bookkit import build, verdicts, words
 from survey_factory import make_flipped_survey, make_survey, write_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -470,7 +470,8 @@ def test_the_flipped_survey_turns_the_paper_s_conclusions(tmp_path):
 @pytest.mark.slow
 def test_a_survey_with_other_conclusions_reads_true(tmp_path):
     """The book built on :func:`survey_factory.make_flipped_survey` says what its numbers say; then
-    tests/test_book.py and tests/test_browser.py pass in the copy against that build."""
+    tests/test_book.py, tests/test_browser.py and the explorable page's tests (tests/test_explore_page.py, every
+    test, the 20-analysis sweep included, and tests/test_explore_data.py) pass in the copy against that build."""
     data = write_survey(make_flipped_survey(500, seed=11), tmp_path / "flipped-survey.csv")
     repo = copy_worktree(tmp_path / "repo")
     run_build(repo, build_env(repo, data))
@@ -488,12 +489,13 @@ def test_a_survey_with_other_conclusions_reads_true(tmp_path):
 
     shown = 0
     for c in CONCLUSIONS:
-        if not (site / f"book/{c.section}.html").exists():
+        if not (site / f"book/{verdicts.section(c)}.html").exists():
             continue
-        text = page_text(site, f"book/{c.section}")
-        assert c.sentence(values) in text, (c.id, c.sentence(values))
+        text = page_text(site, f"book/{verdicts.section(c)}")
+        assert verdicts.sentence(c, values) in text, (c.id, verdicts.sentence(c, values))
         if c.id in FLIPPED:
-            assert c.says["holds"] not in text, (c.id, c.says["holds"])
+            holds = verdicts.wording(c).says["holds"]
+            assert holds not in text, (c.id, holds)
         shown += 1
     assert shown == len(CONCLUSIONS)
 
@@ -505,7 +507,10 @@ def test_a_survey_with_other_conclusions_reads_true(tmp_path):
     if paths.DATA_ENV not in (repo / "tests" / "test_book.py").read_text(encoding="utf-8"):
         pytest.skip(f"the site checks passed; tests/test_book.py is not data-aware yet (it does not read "
                     f"${paths.DATA_ENV}), so it and test_browser.py were not run against this build")
-    proc = subprocess.run([str(BIN / "python"), "-m", "pytest", "tests/test_book.py", "tests/test_browser.py", "-q",
+    # and the explorable page: on this survey too, every number, verdict and word a reader's choice shows is
+    # what the engine computes for that analysis (the 20-analysis sweep is the slow test of that file)
+    proc = subprocess.run([str(BIN / "python"), "-m", "pytest", "tests/test_book.py", "tests/test_browser.py",
+                           "tests/test_explore_page.py", "tests/test_explore_data.py", "-q",
                            "-p", "no:cacheprovider"], cwd=repo, env=build_env(repo, data), capture_output=True,
                           text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
