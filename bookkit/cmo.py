@@ -249,3 +249,25 @@ def evidence_markdown(config_id: str, page_text: str = "") -> str:
 
 def _section_label(where: str) -> str:
     return " \u203a ".join(h.strip() for h in where.split(">"))
+
+
+def sources_markdown(path: Path | None = None) -> str:
+    """A folded MyST list of the diagram's pathways, each with its boxes and the paper's passages its
+    arrows are drawn from (quoted verbatim, "[...]" for an omission, with where each is in the paper)."""
+    from .pathways import CMO_FILE, COLUMNS, graph, load_cmo, normalise
+
+    doc = load_cmo(path or CMO_FILE)
+    graph(doc)  # the same checks as the drawing: nothing is listed that the diagram would refuse
+    lines = [":::{dropdown} Where each arrow comes from in the paper", ""]
+    for pw in doc["pathways"]:
+        kind = "harmful pathway" if pw["harmful"] else "positive pathway"
+        textbox = {c["id"]: c["textbox"] for c in doc["configurations"]}
+        origin = (f"Textbox {textbox[pw['configuration']]}, {pw['configuration']}" if pw["configuration"]
+                  else "stated in the paper's text, not in a textbox; its split into context, mechanism and "
+                       "outcome is this book's reading")
+        chain = " → ".join("; ".join(n["node"] for n in pw[col]) for col in COLUMNS)
+        lines += [f"**{doc['areas'][pw['area']]}, {kind}** ({origin}): {chain}", ""]
+        for src in pw["sources"]:
+            lines += [f"> {normalise(src['quote'])}", ">", f"> ({src['where']})", ""]
+    lines += [f"*Passages quoted from {ATTRIBUTION}; \"[...]\" marks an omission.*", "", ":::"]
+    return "\n".join(lines)

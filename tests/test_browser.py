@@ -120,8 +120,8 @@ async () => {
     const id = decodeURIComponent(a.getAttribute("href").slice(1));
     if (id && !document.getElementById(id)) problems.push(`link to a missing anchor #${id}`);
   }
-  // figures: SVG, the smallest text as displayed (matplotlib's glyph paths, Graphviz's <text>); a phone
-  // gets the <picture>'s narrow source, which currentSrc names
+  // figures: SVG, the smallest text as displayed (matplotlib's glyph paths or styled <text>, Graphviz's
+  // <text>); a phone gets the <picture>'s narrow source, which currentSrc names
   for (const img of document.querySelectorAll(".bd-article figure img")) {
     const shown = img.getBoundingClientRect().width;
     const src = img.currentSrc || img.src;
@@ -134,7 +134,8 @@ async () => {
     const box = svg.match(/viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)/);
     if (!box) { problems.push(`figure without a viewBox: ${src}`); continue; }
     const sizes = [...svg.matchAll(/scale\(([\d.]+) -\1\)/g)].map((m) => 100 * parseFloat(m[1]))
-      .concat([...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => parseFloat(m[1])));
+      .concat([...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => parseFloat(m[1])))
+      .concat([...svg.matchAll(/font-size: ?([\d.]+)px/g)].map((m) => parseFloat(m[1])));  // text kept as text
     if (!sizes.length) { problems.push(`figure with no text found: ${src}`); continue; }
     const px = Math.min(...sizes) * shown / parseFloat(box[1]);
     const name = src.split("/").pop();

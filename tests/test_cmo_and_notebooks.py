@@ -317,9 +317,8 @@ def test_a_diagram_the_paper_does_not_support_is_refused(change, message):
 def test_the_page_lists_every_pathway_with_its_passages():
     """The folded list under the diagram names each pathway's boxes and quotes each of its passages, with
     where it is and the attribution."""
-    from bookkit import diagram
 
-    text = diagram.sources_markdown()
+    text = cmo.sources_markdown()
     assert text.startswith(":::{dropdown}") and text.rstrip().endswith(":::")
     for pw in cmo.load()["pathways"]:
         for col in ("context", "mechanism", "outcome"):

@@ -554,16 +554,26 @@
     return methodCache;
   }
 
-  /** A figure that depends on choices: the image (and its phone <source>) of the chosen combo. */
+  /** A figure that depends on choices: the image (and its phone <source>) of the chosen combo; under the
+   * paper's analysis the figure the page was built with (remembered on the first swap). */
   function swapFigure(el, choice) {
     const figure = state.explore.figures && state.explore.figures[el.dataset.figure];
     if (!figure) return;
-    const files = figure.files[combo(figure.depends_on, choice)];
-    if (!files) return;
     const img = el.querySelector("img");
     const source = el.querySelector("source");
-    if (img && files.wide && !img.src.endsWith(files.wide)) img.src = base() + files.wide;
-    if (source && files.narrow && !(source.srcset || "").endsWith(files.narrow)) source.srcset = base() + files.narrow;
+    if (!("paperSrc" in el.dataset)) {
+      el.dataset.paperSrc = img ? img.getAttribute("src") : "";
+      el.dataset.paperSrcset = source ? source.getAttribute("srcset") || "" : "";
+    }
+    let wide = el.dataset.paperSrc, narrow = el.dataset.paperSrcset;
+    if (!isPaper(state.explore, choice)) {
+      const files = figure.files[combo(figure.depends_on, choice)];
+      if (!files) return;
+      wide = files.wide ? base() + files.wide : wide;
+      narrow = files.narrow ? base() + files.narrow : narrow;
+    }
+    if (img && wide && img.getAttribute("src") !== wide) img.setAttribute("src", wide);
+    if (source && narrow && source.getAttribute("srcset") !== narrow) source.setAttribute("srcset", narrow);
   }
 
   /** Under another analysis, a computed table or figure that does not follow the choice (no data-key
