@@ -65,6 +65,7 @@ from .explore_rows import (  # noqa: F401 (the module's interface)
     plain,
     withheld,
 )
+from .fmt import typeset
 
 #: Version of the files' layout (explore.json "version").
 VERSION = 1
@@ -87,7 +88,7 @@ def choices_json() -> list[dict]:
     for name, levels in CHOICES.items():
         paper = getattr(PAPER, name)
         out.append({"name": name, "title": words_of.choice(name), "levels": [json_level(v) for v in levels],
-                    "paper": json_level(paper), "description": DESCRIPTIONS[name],
+                    "paper": json_level(paper), "description": typeset(DESCRIPTIONS[name]),
                     "labels": {level_text(v): words_of.level(name, v) for v in levels}})
     return out
 

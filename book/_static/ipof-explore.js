@@ -649,7 +649,8 @@
       });
       select.addEventListener("change", () => choose(Object.assign({}, state.choice, { [c.name]: parseLevel(c, select.value) })));
       return el("div", { class: "ipof-choice", "data-choice": c.name },
-        el("label", { for: id, text: c.description }), select,
+        el("label", { for: id }, el("strong", { text: c.title || c.name.replace(/_/g, " ") }),
+          el("span", { class: "ipof-choice-desc", text: `: ${c.description}` })), select,
         el("span", { class: "ipof-choice-paper", id: `${id}-paper`, text: `The paper's: ${labelOf(c, c.paper)}` }));
     });
     const here = explore.choices.filter((c) => relevant.has(c.name));
