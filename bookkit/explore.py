@@ -7,12 +7,15 @@ interface with the page's script):
   the parts (:data:`analysis.engine.DEPENDS_ON`), which part computes each results key
   (:func:`analysis.parts.key_parts`), the provenance values (``fixed``), each key's format spec
   (:func:`bookkit.fmt.spec`), the conclusions' rules and words (:func:`bookkit.verdicts.export`), the rules
-  of the ``{words}`` role (:func:`bookkit.words.export`) and the figure variants (:data:`FIGURES`);
+  of the ``{words}`` role (:func:`bookkit.words.export`), the figure variants (:data:`FIGURES`) and the
+  tables (:data:`TABLES`: ``"tables": {name: {"part", "depends_on", "file"}}``);
 * ``part-<part>.json`` for every part that computes keys: the part's values for every combination of the
   levels of the choices it depends on (the other choices at the paper's), not a row per specification:
   ``{"depends_on": [...], "keys": [...], "rows": {"<combo>": [v, ...] | {"error": "<message>"}}}``;
 * ``fig/<figure>/<combo>.svg`` and ``<combo>-narrow.svg``: each figure that depends on choices, drawn once
-  per distinct input (combinations that draw the same figure share one file).
+  per distinct input (combinations that draw the same figure share one file);
+* ``table-<name>.json``: each computed table's body cells (HTML) for every combination of the choices it
+  depends on (:mod:`bookkit.explore_tables`).
 
 Conventions.
 
@@ -65,6 +68,7 @@ from .explore_rows import (  # noqa: F401 (the module's interface)
     plain,
     withheld,
 )
+from .explore_tables import TABLES, render_tables  # noqa: F401 (the module's interface)
 from .fmt import typeset
 
 #: Version of the files' layout (explore.json "version").
@@ -93,9 +97,9 @@ def choices_json() -> list[dict]:
     return out
 
 
-def index_json(fixed: dict, figures: dict) -> dict:
+def index_json(fixed: dict, figures: dict, tables: dict | None = None) -> dict:
     """explore.json (see the module docstring); ``fixed`` the provenance values, ``figures`` from
-    :func:`render_figures`."""
+    :func:`render_figures`, ``tables`` from :func:`render_tables`."""
     from analysis.conclusions import ALPHA
 
     from . import fmt, verdicts, words
@@ -114,6 +118,7 @@ def index_json(fixed: dict, figures: dict) -> dict:
         "conclusions": verdicts.export(),
         "words": words.export(),
         "figures": figures,
+        "tables": tables or {},
     }
     return doc
 
@@ -123,7 +128,8 @@ def _dump(obj) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def write(memo: Memo, folder: Path, stored: Stored | None = None, figures: bool = True) -> dict:
+def write(memo: Memo, folder: Path, stored: Stored | None = None, figures: bool = True,
+          tables: bool = True) -> dict:
     """Compute and write the whole explore folder to ``folder`` (replaced whole: written into a temporary
     folder beside it, then moved). Returns explore.json's document."""
     folder = Path(folder)
@@ -135,8 +141,10 @@ def write(memo: Memo, folder: Path, stored: Stored | None = None, figures: bool 
             doc = {"depends_on": list(DEPENDS_ON[part]), "keys": keys, "rows": part_rows(part, memo, stored)}
             (tmp / f"part-{part}.json").write_text(_dump(doc), encoding="utf-8")
         paper = run_analysis(memo.survey, PAPER, memo).values
-        figs = render_figures(Context(memo, stored), tmp) if figures else {}
-        index = index_json(paper, figs)
+        context = Context(memo, stored)
+        figs = render_figures(context, tmp) if figures else {}
+        tabs = render_tables(context.results, tmp, _dump) if tables else {}
+        index = index_json(paper, figs, tabs)
         (tmp / INDEX).write_text(_dump(index), encoding="utf-8")
         _replace(tmp, folder)
     except BaseException:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -385,3 +386,124 @@ def test_site_figures_follow_the_choices(built, site):
         for variants in fig["files"].values():
             head = (built / variants["wide"]).read_text(encoding="utf-8")
             assert "<text" in head and "<svg" in head
+
+
+# --- the tables -------------------------------------------------------------------------------------------
+
+#: Each computed table as its notebook makes it (written out here, not taken from bookkit.explore_tables, so
+#: that the registry is checked against the notebooks' calls).
+def _notebook_tables(results) -> dict[str, str]:
+    from bookkit import pagetables
+
+    shown = pagetables.protected(results)
+    caption = "Survey participation per forum (the survey part of Multimedia Appendix 1)."
+    return {
+        "tbl-forums": pagetables.forums(shown["forums"]),
+        "tbl-appendix-1": pagetables.forums(shown["forums"], name="tbl-appendix-1", caption=caption),
+        "tbl-frequencies": pagetables.item_frequencies(shown["item_frequencies"]),
+        "tbl-reliability": pagetables.reliability(shown["reliability"]),
+        "tbl-sample": pagetables.sample_description(shown["sample_description"]),
+        "tbl-growth-fit": pagetables.growth_fit(results.values),
+        "tbl-growth-estimates": pagetables.growth_estimates(results.tables["growth"]),
+        "tbl-correlations": pagetables.correlations(shown["correlations"]),
+        "tbl-ttests": pagetables.ttests(shown["ttests"], results.values["tails"]),
+    }
+
+
+def _table_files(folder: Path) -> dict[str, dict]:
+    """Each table's file, by name, checked against explore.json's "tables" and the registry."""
+    from bookkit import explore_tables
+
+    index = json.loads((folder / explore.INDEX).read_text(encoding="utf-8"))
+    assert set(index["tables"]) == set(explore_tables.TABLES)
+    out = {}
+    for name, entry in index["tables"].items():
+        table = explore_tables.TABLES[name]
+        assert entry["depends_on"] == list(table.depends_on) and entry["part"] == table.part
+        assert set(table.depends_on) >= set(DEPENDS_ON[table.part]), name
+        doc = json.loads((folder / entry["file"]).read_text(encoding="utf-8"))
+        assert doc["depends_on"] == entry["depends_on"]
+        combos = {explore.combo_text(o, table.depends_on) for o in explore_tables.table_options(table)}
+        assert set(doc["combos"]) <= combos and explore.combo_text(PAPER, table.depends_on) in doc["combos"]
+        assert sorted(set(doc["combos"].values())) == list(range(len(doc["variants"]))), name  # no unused variant
+        out[name] = doc
+    return out
+
+
+def _variant(doc: dict, options: Options):
+    """The cells a table's file holds for ``options`` (its combination found by decoding the keys)."""
+    for combo, i in doc["combos"].items():
+        texts = zip(doc["depends_on"], combo.split("|"), strict=True)
+        if all(explore.parse_level(n, t) == getattr(options, n) for n, t in texts):
+            return doc["variants"][i]
+    return None
+
+
+def _compare_tables(files: dict[str, dict], survey, options_list, memo: Memo) -> int:
+    """The exported cells equal the cells of the notebooks' tables computed by ``run_analysis`` with the same
+    (full, random) options: so a table depends on its declared choices only."""
+    from bookkit.explore_tables import table_cells
+
+    compared = 0
+    for options in options_list:
+        try:
+            results = run_analysis(survey, options, memo)
+        except AnalysisError:
+            continue
+        tables = _notebook_tables(results)
+        assert set(tables) == set(files)
+        for name, markdown in tables.items():
+            assert _variant(files[name], options) == table_cells(markdown, name), (name, options.label())
+            compared += 1
+    return compared
+
+
+_COUNT_HEADER = re.compile(r"^(?:n\b|Time \d)")
+
+
+def _no_small_count_in_tables(files: dict[str, dict], survey, memo: Memo) -> int:
+    """Fail on a respondent count from 1 to min_cell - 1 in any count column of any variant of any table (the
+    columns headed n or Time k; every answer column of the frequencies, "n (%)"); returns the markers seen."""
+    from bookkit import fmt
+    from bookkit.explore_tables import split_row
+
+    paper = _notebook_tables(run_analysis(survey, PAPER, memo))
+    markers = 0
+    for name, doc in files.items():
+        lines = paper[name].splitlines()
+        rule = next(i for i, line in enumerate(lines) if re.match(r"^\|(?:\s*:?-+:?\s*\|)+$", line))
+        header = split_row(lines[rule - 1])
+        counts = [i for i, h in enumerate(header) if _COUNT_HEADER.match(h) or (name == "tbl-frequencies" and i)]
+        for variant in doc["variants"]:
+            for row in variant:
+                for i in counts:
+                    text = row[i]
+                    if fmt.SUPPRESSED in text:
+                        markers += 1
+                        continue
+                    lead = re.match(r"^(\d[\d,]*)\b", text)
+                    assert lead is None or not 0 < int(lead.group(1).replace(",", "")) < MIN_CELL, (name, row)
+    return markers
+
+
+def test_small_survey_tables(small_export, small_survey):
+    """The small survey's tables: every variant without a small count (withheld ones occur), and the cells of
+    random analyses equal the notebooks' tables."""
+    folder, memo = small_export
+    files = _table_files(folder)
+    assert _no_small_count_in_tables(files, small_survey, memo) > 0
+    rng = random.Random(7)
+    assert _compare_tables(files, small_survey, [PAPER] + [_random_options(rng) for _ in range(3)], memo) > 0
+
+
+def test_site_tables_equal_the_notebooks(built):
+    """The site's tables: no small count, and for the paper's and 3 random analyses the exported cells equal the
+    notebooks' tables computed by ``run_analysis``."""
+    from analysis.store import Session
+
+    session = Session(store=None)
+    files = _table_files(built)
+    _no_small_count_in_tables(files, session.memo.survey, session.memo)
+    rng = random.Random(2222)
+    options = [PAPER] + [_random_options(rng) for _ in range(3)]
+    assert _compare_tables(files, session.memo.survey, options, session.memo) == len(options) * len(files)

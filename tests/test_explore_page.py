@@ -369,3 +369,55 @@ def test_panel_at_390_px(browser, fast_site):
     page.screenshot(path=str(SHOTS / "explore-caseness-390.png"))
     assert not errors
     assert not axe_violations(page)  # (axe-core's own run may request a stylesheet the page never loads)
+
+
+TABLE_CELLS = """(name) => {
+  const found = document.getElementById(name);
+  const table = found.tagName === 'TABLE' ? found : found.querySelector('table');
+  const block = table.closest('.ipof-table-block');
+  const note = block.previousElementSibling;
+  return {
+    cells: [...table.tBodies].flatMap(b => [...b.rows]).map(r => [...r.cells].map(td => {
+      const p = td.children.length === 1 && td.firstElementChild.tagName === 'P' ? td.firstElementChild : td;
+      return p.innerHTML;
+    })),
+    noteShown: !!(note && note.classList.contains('ipof-static-note') && !note.hidden),
+  };
+}"""
+#: Appendix pages and the analysis each opens with (a table whose cells change with it).
+TABLE_PAGES = (
+    ("book/appendices/appendix-9-ttests", "tbl-ttests", Options(exclusion_minutes=10.0, ttest="welch", tails=1)),
+    ("book/appendices/appendix-2-survey-items", "tbl-frequencies", Options(exclusion_minutes=0.0)),
+    ("book/appendices/appendix-7-growth", "tbl-growth-estimates", Options(growth_missing="listwise")),
+)
+
+
+def _table_variant(folder: Path, name: str, options: Options) -> list[list[str]]:
+    index = json.loads((folder / "explore.json").read_text(encoding="utf-8"))
+    assert name in index.get("tables", {}), f"the export has no cells of {name}"
+    doc = json.loads((folder / index["tables"][name]["file"]).read_text(encoding="utf-8"))
+    combo = "|".join(xf.level_text(getattr(options, n)) for n in doc["depends_on"])
+    return doc["variants"][doc["combos"][combo]]
+
+
+@pytest.mark.parametrize(("path", "name", "options"), TABLE_PAGES, ids=[t[1] for t in TABLE_PAGES])
+def test_tables_follow_the_choice(browser, fast_site, path, name, options):
+    """A computed table opened under another analysis shows that analysis's exported cells and no note that it
+    shows the paper's; the paper's analysis puts back the built cells, which are the export's paper variant
+    (the export renders the cells as Sphinx does); a variant of another shape keeps the paper's cells and the note."""
+    url, folder = fast_site
+    chosen, paper = _table_variant(folder, name, options), _table_variant(folder, name, PAPER)
+    assert chosen != paper, "the analysis does not change the table: choose another"
+    page, errors = open_explore(browser, f"{url}/{path}.html?{query(options)}")
+    shown = page.evaluate(TABLE_CELLS, name)
+    assert shown["cells"] == chosen and not shown["noteShown"]
+    page.evaluate("IpofExplore.choose({})")
+    shown = page.evaluate(TABLE_CELLS, name)
+    assert shown["cells"] == paper and not shown["noteShown"]
+    # a variant whose shape differs from the page's table (a category absent): the paper's cells, with the note
+    page.evaluate("""(name) => { const t = IpofExplore.state.tables.find(t => t.name === name);
+                      t.data = { ...t.data, variants: t.data.variants.map(v => v.slice(1)) }; }""", name)
+    page.evaluate(f"IpofExplore.choose({json.dumps(options.changed())})")
+    shown = page.evaluate(TABLE_CELLS, name)
+    assert shown["cells"] == paper and shown["noteShown"]
+    assert not errors

@@ -496,7 +496,8 @@
     return JSON.stringify(v);
   }
 
-  const state = { explore: null, loaded: {}, keys: null, parts: null, choice: null, build: "", lastUpdateMs: null };
+  const state = { explore: null, loaded: {}, keys: null, parts: null, choice: null, build: "", lastUpdateMs: null,
+    tables: [], followed: new Set() };
 
   /** Put the chosen analysis into the page: numbers, verdicts, words, methods words, figures, status. */
   function update(choice) {
@@ -538,6 +539,7 @@
       if (text) setText(el, text);
     });
     document.querySelectorAll("[data-figure]").forEach((el) => swapFigure(el, choice));
+    swapTables(choice, isPaper(explore, choice));
     markStatic(isPaper(explore, choice));
     showStatus(choice, errors);
     state.choice = choice;
@@ -577,7 +579,7 @@
   }
 
   /** Under another analysis, a computed table or figure that does not follow the choice (no data-key
-   * cell, no data-figure) says that it shows the paper's analysis. */
+   * cell, no data-figure, no exported cells of the chosen analysis) says that it shows the paper's analysis. */
   function markStatic(paper) {
     if (state.staticBlocks === undefined) {
       const article = document.querySelector("article") || document.body;
@@ -591,10 +593,58 @@
           : "This figure shows the paper's analysis: it does not follow the choice above." });
         note.hidden = true;
         block.parentNode.insertBefore(note, block);
-        return note;
+        return { block, note };
       });
     }
-    state.staticBlocks.forEach((note) => { note.hidden = paper; });
+    state.staticBlocks.forEach(({ block, note }) => {
+      const hide = paper || state.followed.has(block);
+      if (note.hidden !== hide) note.hidden = hide;
+    });
+  }
+
+  /** The computed tables of the page that the build exported (explore.json "tables", by the table's id): their
+   * body cells (the <p> of a cell, or the cell) and the cells' HTML as built (the paper's analysis). */
+  function pageTables(explore) {
+    const out = [];
+    Object.entries(explore.tables || {}).forEach(([name, entry]) => {
+      const found = document.getElementById(name);
+      const table = found && (found.tagName === "TABLE" ? found : found.querySelector("table"));
+      if (!table || !table.tBodies.length) return;
+      const rows = [...table.tBodies].flatMap((body) => [...body.rows]).map((row) => [...row.cells].map((td) => {
+        const only = td.children.length === 1 && td.firstElementChild.tagName === "P" ? td.firstElementChild : null;
+        return only && only.textContent === td.textContent ? only : td;
+      }));
+      out.push({ name, entry, table, block: table.closest(".ipof-table-block") || table, rows,
+        original: rows.map((r) => r.map((c) => c.innerHTML)), data: null, shown: "paper" });
+    });
+    return out;
+  }
+
+  /** Show a table's cells: the exported variant of the chosen analysis when it has the page's shape (rows and
+   * columns), the built cells under the paper's analysis; a table without a fitting variant keeps the
+   * paper's cells and its note. */
+  function swapTables(choice, paper) {
+    state.followed = new Set();
+    state.tables.forEach((t) => {
+      let want = "paper";
+      let cells = t.original;
+      if (!paper) {
+        const i = t.data ? t.data.combos[combo(t.data.depends_on, choice)] : undefined;
+        const variant = i === undefined ? null : t.data.variants[i];
+        const fits = variant && variant.length === t.rows.length
+          && variant.every((row, r) => row.length === t.rows[r].length);
+        if (fits) {
+          want = i;
+          cells = variant;
+        }
+      }
+      if (want !== "paper" || paper) state.followed.add(t.block);
+      if (t.shown === want) return;
+      t.rows.forEach((row, r) => row.forEach((target, c) => {
+        if (target.innerHTML !== cells[r][c]) target.innerHTML = cells[r][c];
+      }));
+      t.shown = want;
+    });
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -612,6 +662,7 @@
     state.parts.forEach((p) => explore.parts[p].depends_on.forEach((n) => names.add(n)));
     state.keys.forEach((k) => { if (explore.keys[k] === "options") names.add(k); });
     document.querySelectorAll("[data-method]").forEach((el) => names.add(el.dataset.method));
+    state.tables.forEach((t) => t.entry.depends_on.forEach((n) => names.add(n)));
     return names;
   }
 
@@ -784,6 +835,9 @@
     const names = [...state.parts];
     const files = await Promise.all(names.map((p) => getJSON(explore.parts[p].file, state.build).catch(() => null)));
     names.forEach((p, i) => { if (files[i]) state.loaded[p] = files[i]; });
+    state.tables = pageTables(explore);
+    const cells = await Promise.all(state.tables.map((t) => getJSON(t.entry.file, state.build).catch(() => null)));
+    state.tables.forEach((t, i) => { t.data = cells[i]; });
     buildPanel(box, box.dataset.front ? new Set(explore.choices.map((c) => c.name)) : pageChoices());
     choose(choice);
     document.documentElement.classList.add("ipof-explore-ready");
