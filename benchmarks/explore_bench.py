@@ -22,7 +22,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("book/results/caseness", "book/results/growth", "book/results/theory-area-1")
+PAGES = ("book/results/caseness", "book/results/growth", "book/results/theory-area-1",
+         "book/appendices/appendix-9-ttests")  # the widest table that follows the choices
 #: Changes of choice measured on every page, in order (each from the previous analysis).
 CHANGES = ({"yates": True}, {"tails": 1}, {"exclusion_minutes": 10.0}, {"multiplicity": "holm"},
            {"growth_missing": "listwise"}, {"correlation": "spearman"}, {"ttest": "welch"}, {})

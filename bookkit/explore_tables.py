@@ -6,8 +6,9 @@ engine part it follows, the choices it depends on and how its page makes it (``R
 :mod:`bookkit.pagetables` call, with the same disclosure control, :func:`bookkit.pagetables.protected`, as its
 notebook). :func:`render_tables` renders every combination and keeps the body cells of the pipe table, each
 cell's inline MyST as HTML (markdown-it, the parser myst-parser uses): ``table-<name>.json`` is
-``{"depends_on": [...], "combos": {"<combo>": i}, "variants": [[[cell html, ...], ...], ...]}`` (combinations
-with the same cells share a variant).
+``{"depends_on": [...], "combos": {"<combo>": i}, "variants": [[[cell html, ...], ...], ...], "captions": [html,
+...], "notes": [[paragraph html, ...], ...]}`` (variant i's cells, caption and notes; combinations with the same
+ones share a variant).
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def _pt(function: str, table: str | None = None, protect: bool = True) -> Callab
     return markdown
 
 
+def _correlations(results: Results) -> str:  # book/appendices/appendix-8-correlations.ipynb
+    from . import pagetables
+
+    return pagetables.correlations(_shown(results, "correlations"), results.values["correlation"])
+
+
 def _ttests(results: Results) -> str:  # book/appendices/appendix-9-ttests.ipynb
     from . import pagetables
 
@@ -90,7 +97,7 @@ TABLES: dict[str, ExploreTable] = {t.name: t for t in (
     ExploreTable("tbl-sample", "sample", _pt("sample_description", "sample_description")),
     ExploreTable("tbl-growth-fit", "growth", _pt("growth_fit")),
     ExploreTable("tbl-growth-estimates", "growth", _pt("growth_estimates", "growth", protect=False)),
-    ExploreTable("tbl-correlations", "correlations", _pt("correlations", "correlations")),
+    ExploreTable("tbl-correlations", "correlations", _correlations),
     # the t-test table is the ttests part's table of the chosen test, its P of the chosen tails
     ExploreTable("tbl-ttests", "ttests", _ttests, extra=("ttest", "tails")),
 )}
@@ -168,6 +175,26 @@ def table_cells(markdown: str, name: str) -> list[list[str]]:
     return [[cell_html(c) for c in row] for row in body_rows(markdown, name)]
 
 
+def caption_and_notes(markdown: str, name: str) -> tuple[str, list[str]]:
+    """The caption of table ``name`` (inline HTML) and the paragraphs of its notes (inline HTML each), as
+    :func:`bookkit.tables.journal_table` writes them: a caption can name a choice ("Spearman correlations")
+    and a note appears with a withheld cell, so both follow the analysis with the cells."""
+    lines = markdown.splitlines()
+    at = lines.index(f":name: {name}")
+    caption = lines[at - 1].split("}", 1)[1].strip()
+    notes: list[str] = []
+    rest = lines[at:]
+    if any(line.startswith("```{container} ipof-table-notes") for line in rest):
+        start = next(i for i, line in enumerate(rest) if line.startswith("```{container} ipof-table-notes")) + 1
+        block = []
+        for line in rest[start:]:
+            if line.startswith("```"):
+                break
+            block.append(line)
+        notes = [cell_html(par) for par in "\n".join(block).split("\n\n") if par.strip()]
+    return cell_html(caption), notes
+
+
 # ----------------------------------------------------------------------------------------------------
 # The files
 
@@ -193,20 +220,27 @@ def render_tables(results: Callable[[Options], Results], folder: Path, dump: Cal
     out = {}
     for table in TABLES.values():
         variants: list[list[list[str]]] = []
+        captions: list[str] = []
+        notes: list[list[str]] = []
         index: dict[str, int] = {}
         combos = {}
         for options in table_options(table):
             try:
-                cells = table_cells(table.markdown(analysis(options)), table.name)
+                markdown = table.markdown(analysis(options))
             except AnalysisError:
                 continue
-            key = repr(cells)
+            cells = table_cells(markdown, table.name)
+            caption, paragraphs = caption_and_notes(markdown, table.name)
+            key = repr((cells, caption, paragraphs))
             if key not in index:
                 index[key] = len(variants)
                 variants.append(cells)
+                captions.append(caption)
+                notes.append(paragraphs)
             combos[combo_text(options, table.depends_on)] = index[key]
         file = f"table-{table.name}.json"
-        doc = {"depends_on": list(table.depends_on), "combos": combos, "variants": variants}
+        doc = {"depends_on": list(table.depends_on), "combos": combos, "variants": variants, "captions": captions,
+               "notes": notes}
         (Path(folder) / file).write_text(dump(doc), encoding="utf-8")
         out[table.name] = {"part": table.part, "depends_on": list(table.depends_on), "file": file}
     return out

@@ -159,7 +159,8 @@ def _interval(low, high, show) -> list[str]:
             for a, b in zip(low, high, strict=True)]
 
 
-def correlations(table: pd.DataFrame) -> str:
+def correlations(table: pd.DataFrame, coefficient: str = "pearson") -> str:
+    """Multimedia Appendix 8: the correlations of option ``correlation`` (``coefficient``), named in the caption."""
     shown = table.assign(ci=_interval(table["ci_low"], table["ci_high"], lambda x: fmt.fmt_bounded(x, 3)),
                          var1=table["var1"].map(labels.label), var2=table["var2"].map(labels.label))
     return journal_table(
@@ -172,7 +173,8 @@ def correlations(table: pd.DataFrame) -> str:
             "p": Col("*P*", "p"),
             "n": Col("n", "int"),
         },
-        caption="Pearson correlations between key items and subscales (Multimedia Appendix 8).",
+        caption=f"{'Spearman rank' if coefficient == 'spearman' else 'Pearson'} correlations between key items "
+        "and subscales (Multimedia Appendix 8).",
         name="tbl-correlations",
         notes=["Pairwise deletion; two-tailed *P*; 95% CI from Fisher's *z*. \u201cI feel like an outsider\u201d is "
                "shown as answered (not reversed)."],

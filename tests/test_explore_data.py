@@ -405,7 +405,7 @@ def _notebook_tables(results) -> dict[str, str]:
         "tbl-sample": pagetables.sample_description(shown["sample_description"]),
         "tbl-growth-fit": pagetables.growth_fit(results.values),
         "tbl-growth-estimates": pagetables.growth_estimates(results.tables["growth"]),
-        "tbl-correlations": pagetables.correlations(shown["correlations"]),
+        "tbl-correlations": pagetables.correlations(shown["correlations"], results.values["correlation"]),
         "tbl-ttests": pagetables.ttests(shown["ttests"], results.values["tails"]),
     }
 
@@ -431,18 +431,19 @@ def _table_files(folder: Path) -> dict[str, dict]:
 
 
 def _variant(doc: dict, options: Options):
-    """The cells a table's file holds for ``options`` (its combination found by decoding the keys)."""
+    """The cells, caption and notes a table's file holds for ``options`` (its combination found by decoding
+    the keys)."""
     for combo, i in doc["combos"].items():
         texts = zip(doc["depends_on"], combo.split("|"), strict=True)
         if all(explore.parse_level(n, t) == getattr(options, n) for n, t in texts):
-            return doc["variants"][i]
+            return doc["variants"][i], doc["captions"][i], doc["notes"][i]
     return None
 
 
 def _compare_tables(files: dict[str, dict], survey, options_list, memo: Memo) -> int:
     """The exported cells equal the cells of the notebooks' tables computed by ``run_analysis`` with the same
     (full, random) options: so a table depends on its declared choices only."""
-    from bookkit.explore_tables import table_cells
+    from bookkit.explore_tables import caption_and_notes, table_cells
 
     compared = 0
     for options in options_list:
@@ -453,7 +454,8 @@ def _compare_tables(files: dict[str, dict], survey, options_list, memo: Memo) ->
         tables = _notebook_tables(results)
         assert set(tables) == set(files)
         for name, markdown in tables.items():
-            assert _variant(files[name], options) == table_cells(markdown, name), (name, options.label())
+            expected = (table_cells(markdown, name), *caption_and_notes(markdown, name))
+            assert _variant(files[name], options) == expected, (name, options.label())
             compared += 1
     return compared
 

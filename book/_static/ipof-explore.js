@@ -614,8 +614,13 @@
         const only = td.children.length === 1 && td.firstElementChild.tagName === "P" ? td.firstElementChild : null;
         return only && only.textContent === td.textContent ? only : td;
       }));
-      out.push({ name, entry, table, block: table.closest(".ipof-table-block") || table, rows,
-        original: rows.map((r) => r.map((c) => c.innerHTML)), data: null, shown: "paper" });
+      const block = table.closest(".ipof-table-block") || table;
+      const caption = table.querySelector("caption .caption-text");
+      const notes = block.querySelector(".ipof-table-notes");
+      const original = rows.map((r) => r.map((c) => c.innerHTML));
+      out.push({ name, entry, table, block, rows, original, current: original.map((r) => r.slice()),
+        caption, captionOriginal: caption ? caption.innerHTML : null, notes,
+        notesOriginal: notes ? notes.innerHTML : null, data: null, shown: "paper" });
     });
     return out;
   }
@@ -640,11 +645,34 @@
       }
       if (want !== "paper" || paper) state.followed.add(t.block);
       if (t.shown === want) return;
+      // write only the cells that differ from what is shown (compared with a cached copy: reading innerHTML
+      // back from the page costs a serialisation per cell)
       t.rows.forEach((row, r) => row.forEach((target, c) => {
-        if (target.innerHTML !== cells[r][c]) target.innerHTML = cells[r][c];
+        if (t.current[r][c] !== cells[r][c]) {
+          target.innerHTML = cells[r][c];
+          t.current[r][c] = cells[r][c];
+        }
       }));
+      showCaptionAndNotes(t, want);
       t.shown = want;
     });
+  }
+
+  /** A table's caption and notes for the variant shown ("paper": as built): a caption can name a choice
+   * ("Spearman rank correlations") and a note explains a withheld cell, so both follow the cells. */
+  function showCaptionAndNotes(t, want) {
+    const captions = t.data && t.data.captions, notes = t.data && t.data.notes;
+    const caption = want === "paper" || !captions ? t.captionOriginal : captions[want];
+    if (t.caption && caption !== null && t.caption.innerHTML !== caption) t.caption.innerHTML = caption;
+    if (!notes) return;
+    let html = t.notesOriginal;
+    if (want !== "paper") html = notes[want].map((p) => `<p>${p}</p>`).join("");
+    if (!t.notes && html) {  // the paper's table had no notes: a note (a withheld cell) appears
+      t.notes = el("div", { class: "ipof-table-notes docutils container" });
+      if (t.block !== t.table) t.block.append(t.notes);
+      else t.table.insertAdjacentElement("afterend", t.notes);
+    }
+    if (t.notes && t.notes.innerHTML !== (html || "")) t.notes.innerHTML = html || "";
   }
 
   // ------------------------------------------------------------------------------------------------
