@@ -6,9 +6,9 @@ engine part it follows, the choices it depends on and how its page makes it (``R
 :mod:`bookkit.pagetables` call, with the same disclosure control, :func:`bookkit.pagetables.protected`, as its
 notebook). :func:`render_tables` renders every combination and keeps the body cells of the pipe table, each
 cell's inline MyST as HTML (markdown-it, the parser myst-parser uses): ``table-<name>.json`` is
-``{"depends_on": [...], "combos": {"<combo>": i}, "variants": [[[cell html, ...], ...], ...], "captions": [html,
-...], "notes": [[paragraph html, ...], ...]}`` (variant i's cells, caption and notes; combinations with the same
-ones share a variant).
+``{"depends_on": [...], "combos": {"<combo>": i}, "variants": [[[cell html, ...], ...], ...], "headers": [[html,
+...], ...], "captions": [html, ...], "notes": [[paragraph html, ...], ...]}`` (variant i's body cells, header
+row, caption and notes; combinations with the same ones share a variant).
 """
 
 from __future__ import annotations
@@ -162,7 +162,8 @@ def body_rows(markdown: str, name: str) -> list[list[str]]:
 def _parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark")
+    # smart quotes, as Sphinx sets them on the built page ("Hedges' g" -> "Hedges’ g")
+    return MarkdownIt("commonmark", {"typographer": True}).enable("smartquotes")
 
 
 def cell_html(markdown: str) -> str:
@@ -173,6 +174,14 @@ def cell_html(markdown: str) -> str:
 def table_cells(markdown: str, name: str) -> list[list[str]]:
     """The body cells of table ``name`` as HTML, row by row."""
     return [[cell_html(c) for c in row] for row in body_rows(markdown, name)]
+
+
+def header_cells(markdown: str, name: str) -> list[str]:
+    """The header row of table ``name`` as HTML cells (a header can name a choice: "*P* (one-tailed)")."""
+    lines = markdown.splitlines()
+    start = lines.index(f":name: {name}")
+    rule = next(i for i in range(start, len(lines)) if _RULE.match(lines[i]))
+    return [cell_html(c) for c in split_row(lines[rule - 1])]
 
 
 def caption_and_notes(markdown: str, name: str) -> tuple[str, list[str]]:
@@ -220,6 +229,7 @@ def render_tables(results: Callable[[Options], Results], folder: Path, dump: Cal
     out = {}
     for table in TABLES.values():
         variants: list[list[list[str]]] = []
+        headers: list[list[str]] = []
         captions: list[str] = []
         notes: list[list[str]] = []
         index: dict[str, int] = {}
@@ -230,17 +240,19 @@ def render_tables(results: Callable[[Options], Results], folder: Path, dump: Cal
             except AnalysisError:
                 continue
             cells = table_cells(markdown, table.name)
+            header = header_cells(markdown, table.name)
             caption, paragraphs = caption_and_notes(markdown, table.name)
-            key = repr((cells, caption, paragraphs))
+            key = repr((cells, header, caption, paragraphs))
             if key not in index:
                 index[key] = len(variants)
                 variants.append(cells)
+                headers.append(header)
                 captions.append(caption)
                 notes.append(paragraphs)
             combos[combo_text(options, table.depends_on)] = index[key]
         file = f"table-{table.name}.json"
-        doc = {"depends_on": list(table.depends_on), "combos": combos, "variants": variants, "captions": captions,
-               "notes": notes}
+        doc = {"depends_on": list(table.depends_on), "combos": combos, "variants": variants, "headers": headers,
+               "captions": captions, "notes": notes}
         (Path(folder) / file).write_text(dump(doc), encoding="utf-8")
         out[table.name] = {"part": table.part, "depends_on": list(table.depends_on), "file": file}
     return out

@@ -436,14 +436,14 @@ def _variant(doc: dict, options: Options):
     for combo, i in doc["combos"].items():
         texts = zip(doc["depends_on"], combo.split("|"), strict=True)
         if all(explore.parse_level(n, t) == getattr(options, n) for n, t in texts):
-            return doc["variants"][i], doc["captions"][i], doc["notes"][i]
+            return doc["variants"][i], doc["headers"][i], doc["captions"][i], doc["notes"][i]
     return None
 
 
 def _compare_tables(files: dict[str, dict], survey, options_list, memo: Memo) -> int:
     """The exported cells equal the cells of the notebooks' tables computed by ``run_analysis`` with the same
     (full, random) options: so a table depends on its declared choices only."""
-    from bookkit.explore_tables import caption_and_notes, table_cells
+    from bookkit.explore_tables import caption_and_notes, header_cells, table_cells
 
     compared = 0
     for options in options_list:
@@ -454,7 +454,7 @@ def _compare_tables(files: dict[str, dict], survey, options_list, memo: Memo) ->
         tables = _notebook_tables(results)
         assert set(tables) == set(files)
         for name, markdown in tables.items():
-            expected = (table_cells(markdown, name), *caption_and_notes(markdown, name))
+            expected = (table_cells(markdown, name), header_cells(markdown, name), *caption_and_notes(markdown, name))
             assert _variant(files[name], options) == expected, (name, options.label())
             compared += 1
     return compared

@@ -616,9 +616,12 @@
       }));
       const block = table.closest(".ipof-table-block") || table;
       const caption = table.querySelector("caption .caption-text");
+      const heads = table.tHead ? [...table.tHead.rows[table.tHead.rows.length - 1].cells].map((th) =>
+        (th.children.length === 1 && th.firstElementChild.tagName === "P" ? th.firstElementChild : th)) : [];
       const notes = block.querySelector(".ipof-table-notes");
       const original = rows.map((r) => r.map((c) => c.innerHTML));
       out.push({ name, entry, table, block, rows, original, current: original.map((r) => r.slice()),
+        heads, headsOriginal: heads.map((h) => h.innerHTML),
         caption, captionOriginal: caption ? caption.innerHTML : null, notes,
         notesOriginal: notes ? notes.innerHTML : null, data: null, shown: "paper" });
     });
@@ -658,10 +661,15 @@
     });
   }
 
-  /** A table's caption and notes for the variant shown ("paper": as built): a caption can name a choice
-   * ("Spearman rank correlations") and a note explains a withheld cell, so both follow the cells. */
+  /** A table's header row, caption and notes for the variant shown ("paper": as built): a header or a caption
+   * can name a choice ("P (one-tailed)", "Spearman rank correlations") and a note explains a withheld cell, so
+   * they follow the cells. */
   function showCaptionAndNotes(t, want) {
-    const captions = t.data && t.data.captions, notes = t.data && t.data.notes;
+    const captions = t.data && t.data.captions, notes = t.data && t.data.notes, headers = t.data && t.data.headers;
+    const head = want === "paper" || !headers ? t.headsOriginal : headers[want];
+    if (head && head.length === t.heads.length) {
+      t.heads.forEach((h, i) => { if (h.innerHTML !== head[i]) h.innerHTML = head[i]; });
+    }
     const caption = want === "paper" || !captions ? t.captionOriginal : captions[want];
     if (t.caption && caption !== null && t.caption.innerHTML !== caption) t.caption.innerHTML = caption;
     if (!notes) return;
