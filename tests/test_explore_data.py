@@ -119,6 +119,7 @@ def test_memo_entries_hold_the_declared_keys(small_survey):
     assert seen == set(declared) - {OPTIONS_PART, FIXED_PART}
 
 
+@pytest.mark.slow  # 35 s; the fast test_site_export_equals_run_analysis fails too on an undeclared dependency
 def test_a_choice_outside_a_parts_dependencies_never_changes_its_keys(small_survey):
     """Change one choice of a random option set: every key whose part does not depend on it keeps its value."""
     memo = Memo(small_survey)
@@ -488,6 +489,7 @@ def _no_small_count_in_tables(files: dict[str, dict], survey, memo: Memo) -> int
     return markers
 
 
+@pytest.mark.slow  # 60 s (every table of every combination on a second survey); the twin's are checked fast
 def test_small_survey_tables(small_export, small_survey):
     """The small survey's tables: every variant without a small count (withheld ones occur), and the cells of
     random analyses equal the notebooks' tables."""
