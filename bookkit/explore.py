@@ -1,7 +1,7 @@
 """The explorable paper's data (issue #22): every analysis of the multiverse, compact, for the page's script.
 
-The build writes, under ``_build/html/_static/explore/`` (see ``/work/explore-interface.md``, the shared
-interface with the page's script):
+The build writes, under ``_build/html/_static/explore/`` (the interface with the page's script,
+``book/_static/ipof-explore.js``, which this docstring defines):
 
 * ``explore.json``: the choices (:data:`analysis.options.CHOICES`, their levels, the paper's, descriptions),
   the parts (:data:`analysis.engine.DEPENDS_ON`), which part computes each results key

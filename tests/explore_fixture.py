@@ -1,5 +1,5 @@
 """The explorable site's data (``_static/explore/``) for the page tests, in the shape of the shared
-interface (``/work/explore-interface.md``): the real files when the build wrote them, else a small
+interface (:mod:`bookkit.explore`'s docstring): the real files when the build wrote them, else a small
 stand-in computed here from the engine for the analyses a test needs.
 
 The stand-in has one part, ``all``, that depends on every choice (the interface allows any parts; the

@@ -1,6 +1,7 @@
 /* The explorable paper (issue #22): the reader picks the analytic choices and every number, verdict,
  * rule-chosen word and dependent figure of the page follows, from the results the build exported
- * (_static/explore/explore.json and one part-<part>.json per engine part; /work/explore-interface.md).
+ * (_static/explore/explore.json and one part-<part>.json per engine part; the layout is defined in the
+ * docstring of bookkit/explore.py).
  *
  * - Format: IpofFormat mirrors bookkit/fmt.py function by function (apply(spec, value, values) is
  *   bookkit.fmt.apply); tests/test_explore_page.py checks both agree on every key of every analysis.
