@@ -18,28 +18,13 @@ from pathlib import Path
 
 from analysis import disclosure
 from analysis.conclusions import ALPHA
-from analysis.options import CHOICES, DESCRIPTIONS, NAMES, PAPER, Options
+from analysis.options import CHOICES, NAMES, PAPER, Options
+from bookkit import explore as bookkit_explore
 from bookkit import explore_markup as markup
 from bookkit import fmt, verdicts, words
+from bookkit.explore import level_text  # noqa: F401 (the tests build addresses with it)
 
 EXPLORE = Path("_static") / "explore"
-
-
-def level_text(value) -> str:
-    """The interface's level_text: true/false, integral numbers without ".0", others repr, strings bare."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _label(name: str, level) -> str:
-    if name == "exclusion_minutes":
-        return "none (keep everyone)" if level == 0 else f"{level:g} minutes"
-    if isinstance(level, bool):
-        return "yes" if level else "no"
-    return level_text(level).replace("_", " ")
 
 
 def export_value(key: str, values: dict):
@@ -82,9 +67,7 @@ def write(out: Path, analyses: list[Options], session) -> Path:
     explore = {
         "version": 1, "alpha": ALPHA, "min_cell": disclosure.settings()["min_cell"], "minus": fmt.MINUS,
         "suppressed": fmt.SUPPRESSED,
-        "choices": [{"name": name, "levels": list(levels), "paper": getattr(PAPER, name),
-                     "description": DESCRIPTIONS[name],
-                     "labels": {level_text(v): _label(name, v) for v in levels}} for name, levels in CHOICES.items()],
+        "choices": bookkit_explore.choices_json(),
         "parts": {"all": {"depends_on": list(NAMES), "file": "part-all.json"}},
         "keys": {k: ("options" if k in NAMES else "fixed" if k in fixed else "all") for k in keys},
         "fixed": {k: export_value(k, runs[PAPER]) for k in fixed},
